@@ -1,0 +1,49 @@
+# byokey — the two commands that matter: `make serve` and `make test`.
+# uv is installed with pip when missing; it never downloads a Python (the machine's 3.11 is used).
+
+SHELL := /bin/bash
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+
+PACKAGES := types config store auth translate provider proxy daemon
+HOST ?= 127.0.0.1
+PORT ?= 8018
+PYTEST_ARGS ?=
+
+.PHONY: setup test lint fmt build serve bench clean
+
+setup:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --all-packages --frozen
+
+test: setup
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	@set -e; for p in $(PACKAGES); do \
+		echo "mypy --strict packages/byokey-$$p"; \
+		$(UV) run --frozen mypy --strict packages/byokey-$$p/src; \
+	done
+	$(UV) run --frozen mypy --strict apps/byokey-cli/src
+	$(UV) run --frozen lint-imports
+
+fmt: setup
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+build: setup
+	rm -rf dist
+	$(UV) build --all-packages --wheel --out-dir dist
+	@ls dist/*.whl
+
+serve: setup
+	$(UV) run --frozen byokey serve --host $(HOST) --port $(PORT)
+
+bench: setup
+	@echo "benchmarks land with the performance issue (#9)"
+
+clean:
+	rm -rf dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,3 @@
+from byokey_cli.main import main
+
+main()
