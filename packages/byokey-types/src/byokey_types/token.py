@@ -131,13 +131,15 @@ class OAuthToken:
         refresh = data.get("refresh_token")
         expires = data.get("expires_at")
         ttype = data.get("token_type")
-        meta = data.get("metadata") or {}
+        meta = data.get("metadata", {})
         if refresh is not None and not isinstance(refresh, str):
             raise SerializationError("token record field 'refresh_token' is not a string")
         if expires is not None and (isinstance(expires, bool) or not isinstance(expires, int)):
             raise SerializationError("token record field 'expires_at' is not an integer")
         if ttype is not None and not isinstance(ttype, str):
             raise SerializationError("token record field 'token_type' is not a string")
+        if meta is None:
+            meta = {}
         if not isinstance(meta, dict):
             raise SerializationError("token record field 'metadata' is not an object")
         return cls(
