@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
-from byokey_types import ProviderId
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,7 +27,7 @@ from byokey_config import (
     glob_match,
     load_settings,
 )
-from types import MappingProxyType
+from byokey_types import ProviderId
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def test_endpoints() -> None:
     assert s.endpoints.overridden() == {"claude_api": "http://127.0.0.1:1"}
     with pytest.raises(KeyError):
         s.endpoint("claude_tokn")
-    assert set(ENDPOINT_DEFAULTS) == {f for f in Endpoints.__dataclass_fields__}
+    assert set(ENDPOINT_DEFAULTS) == set(Endpoints.__dataclass_fields__)
     for p in ProviderId:
         assert s.provider_base_url(p)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from byokey_types import ConfigError
 
 from byokey_config import SettingsError, load_settings
+from byokey_types import ConfigError
 
 
 def load_json(tmp_path: Path, tree: Any) -> None:

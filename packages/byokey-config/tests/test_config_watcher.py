@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from byokey_types import ConfigError
 
 from byokey_config import NO_CONFIG_FILE, ConfigWatcher, Settings, SettingsError
+from byokey_types import ConfigError
 
 WAIT = 10.0
 
@@ -146,7 +146,7 @@ def test_reload_without_file() -> None:
 
 def test_invalid_initial_file_raises(config: Path) -> None:
     config.write_text("log: {format: xml}\n")
-    with pytest.raises(SettingsError, match="log.format"):
+    with pytest.raises(SettingsError, match=r"log\.format"):
         ConfigWatcher(config, env={})
 
 
@@ -170,7 +170,7 @@ async def test_async_subscribers_run_on_the_loop(config: Path) -> None:
     async with ConfigWatcher(config, env={}, debounce=0.02, loop=loop) as w:
         w.subscribe(on_change)
         w.subscribe(plain)
-        config.write_text("port: 9014\n")
+        await asyncio.to_thread(config.write_text, "port: 9014\n")
         results = {await asyncio.wait_for(got.get(), WAIT), await asyncio.wait_for(got.get(), WAIT)}
     assert results == {(9014, True), (-9014, True)}
 

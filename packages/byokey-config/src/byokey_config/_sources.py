@@ -23,6 +23,7 @@ from dynaconf.utils.parse_conf import (  # type: ignore[import-untyped,unused-ig
 
 from byokey_config._errors import SettingsError
 from byokey_config._yaml import YamlError, parse_yaml
+from byokey_types import ConfigError
 
 __all__ = [
     "ENV_PREFIX",
@@ -44,18 +45,22 @@ def default_config_path(env: Mapping[str, str] | None = None) -> Path:
     environ = os.environ if env is None else env
     home = environ.get("HOME")
     if not home:
-        raise SettingsError(["cannot determine home directory (HOME is not set)"])
+        raise ConfigError("cannot determine home directory")
     return Path(home) / ".config" / "byokey" / "settings.json"
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path | None:
     """The file to use: ``path`` (relative to the CWD only), else the default if it exists.
 
+    Without ``HOME`` there is no default file to discover.
+
     The original also searched every parent directory for a relative path; the
     port does not, because a stray file higher up should not change behaviour.
     """
     if path is not None:
         return Path(path).expanduser().absolute()
+    if not env.get("HOME"):
+        return None
     default = default_config_path(env)
     return default if default.is_file() else None
 
