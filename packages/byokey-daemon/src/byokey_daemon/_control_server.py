@@ -1,0 +1,200 @@
+"""The control socket server: an rpyc ``ThreadedServer`` on a Unix socket, mode 0600."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import rpyc  # type: ignore[import-untyped]
+from rpyc.utils.server import ThreadedServer  # type: ignore[import-untyped]
+
+from ._control_probe import SocketProbe, probe_unix_socket
+from ._control_protocol import ControlHandler, Reply, encode_status
+from ._errors import AnotherServeRunningError, ControlBindError
+
+_log = logging.getLogger("byokey_daemon.control")
+
+# Unix socket paths are limited to 104 (macOS) / 108 (Linux) bytes including the NUL.
+_MAX_SOCKET_PATH_BYTES = 103
+_ACCEPT_POLL_SECONDS = 0.25
+_JOIN_SECONDS = 5.0
+
+# rpyc's safe defaults, spelled out so nobody loosens them by accident; the traceback
+# is kept local so handler internals never travel to a client.
+PROTOCOL_CONFIG: dict[str, Any] = {
+    "allow_public_attrs": False,
+    "allow_all_attrs": False,
+    "allow_setattr": False,
+    "allow_delattr": False,
+    "allow_pickle": False,
+    "include_local_traceback": False,
+    "instantiate_custom_exceptions": False,
+    "import_custom_exceptions": False,
+}
+
+
+def _failure_text(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+class _ControlService(rpyc.Service):  # type: ignore[misc]
+    """Exposes exactly three methods; every answer is a by-value ``(ok, text)`` tuple."""
+
+    def __init__(self, handler: ControlHandler) -> None:
+        super().__init__()
+        self._handler = handler
+
+    def exposed_status(self) -> Reply:
+        try:
+            return True, encode_status(self._handler.status())
+        except Exception as exc:
+            _log.warning("control status failed: %s", type(exc).__name__)
+            return False, _failure_text(exc)
+
+    def exposed_shutdown(self) -> Reply:
+        try:
+            self._handler.shutdown()
+        except Exception as exc:
+            _log.warning("control shutdown failed: %s", type(exc).__name__)
+            return False, _failure_text(exc)
+        return True, ""
+
+    def exposed_reload(self) -> Reply:
+        try:
+            error = self._handler.reload()
+        except Exception as exc:
+            _log.warning("control reload failed: %s", type(exc).__name__)
+            return False, _failure_text(exc)
+        if error is not None:
+            return False, error
+        return True, ""
+
+
+class ControlServer:
+    """Serve a ``ControlHandler`` on ``socket_path`` from a background thread.
+
+    ``start()`` refuses when another server answers on the path, removes a stale file,
+    binds with mode 0600 and returns once the socket accepts connections. ``close()``
+    stops the thread and deletes the socket file (rpyc leaves it behind), but only if the
+    file is still the one this server created.
+    """
+
+    def __init__(self, handler: ControlHandler, socket_path: Path | str) -> None:
+        self._handler = handler
+        self._path = Path(socket_path)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._inode: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def socket_path(self) -> Path:
+        return self._path
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._server is not None:
+                return
+            self._clear_path()
+            server = self._bind()
+            # Listen before returning, so a client connecting right after start()
+            # is never refused; the accept loop polls so close() always wakes it.
+            server.listener.settimeout(_ACCEPT_POLL_SECONDS)
+            server._listen()
+            thread = threading.Thread(target=server.start, name="byokey-control", daemon=True)
+            thread.start()
+            self._server = server
+            self._thread = thread
+            _log.info("control socket listening on %s", self._path)
+
+    def close(self) -> None:
+        with self._lock:
+            server, thread = self._server, self._thread
+            self._server = None
+            self._thread = None
+            if server is not None:
+                server.close()
+            if thread is not None:
+                thread.join(_JOIN_SECONDS)
+            self._unlink_own_socket()
+
+    def __enter__(self) -> ControlServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _clear_path(self) -> None:
+        probe = probe_unix_socket(self._path)
+        if probe is SocketProbe.LISTENING:
+            raise AnotherServeRunningError(self._path)
+        if probe is SocketProbe.STALE:
+            _log.info("removing stale control socket %s", self._path)
+            try:
+                self._path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise ControlBindError(self._path) from exc
+
+    def _bind(self) -> Any:
+        try:
+            self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ControlBindError(self._path) from exc
+        private_dir: str | None = None
+        bind_path = self._path
+        if len(os.fsencode(self._path)) + 24 <= _MAX_SOCKET_PATH_BYTES:
+            # Bind inside a fresh 0700 directory, tighten the mode, then move the socket
+            # into place: nobody can connect during the moment it has umask permissions.
+            private_dir = tempfile.mkdtemp(prefix=".ctl-", dir=self._path.parent)
+            bind_path = Path(private_dir) / "c.sock"
+        try:
+            server = ThreadedServer(
+                _ControlService(self._handler),
+                socket_path=str(bind_path),
+                protocol_config=dict(PROTOCOL_CONFIG),
+                auto_register=False,
+                logger=_log,
+            )
+            try:
+                os.chmod(bind_path, 0o600)
+                if bind_path != self._path:
+                    os.replace(bind_path, self._path)
+                st = os.stat(self._path)
+            except OSError:
+                server.close()
+                raise
+        except OSError as exc:
+            raise ControlBindError(self._path) from exc
+        finally:
+            if private_dir is not None:
+                shutil.rmtree(private_dir, ignore_errors=True)
+        self._inode = (st.st_dev, st.st_ino)
+        return server
+
+    def _unlink_own_socket(self) -> None:
+        if self._inode is None:
+            return
+        own, self._inode = self._inode, None
+        with contextlib.suppress(OSError):
+            st = os.stat(self._path)
+            if (st.st_dev, st.st_ino) == own:
+                self._path.unlink()
