@@ -70,6 +70,16 @@ def _construct_float(loader: Any, node: Any) -> float:
     return float(text)
 
 
+def _construct_str(loader: Any, node: Any) -> str:
+    # JSON-style escapes of astral characters ("\\ud83d\\ude00") arrive as two lone
+    # surrogates; JSON pasted into a YAML file must mean what it means as JSON.
+    text = str(loader.construct_scalar(node))
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 _Yaml12Loader.add_constructor(_BOOL, _construct_bool)
 _Yaml12Loader.add_constructor(_INT, _construct_int)
 _Yaml12Loader.add_constructor(_FLOAT, _construct_float)
