@@ -106,6 +106,7 @@ class ConfigWatcher:
         self._stopping = False
         self._observer: BaseObserver | None = None
         self._worker: threading.Thread | None = None
+        self._watch_failure_reported = False
 
     # --- what callers read --------------------------------------------------------
 
@@ -209,7 +210,7 @@ class ConfigWatcher:
                 if manual:
                     self._last_error = f"config file {self._path} does not exist"
                     raise ConfigError(self._last_error)
-                logger.info("config file %s is gone; keeping the current settings", self._path)
+                logger.info("config file %s does not exist; keeping the current settings", self._path)
                 return self._current
             if not manual and self._is_blank(self._path):
                 logger.debug("config file %s is empty (save in progress?); ignored", self._path)
@@ -284,11 +285,16 @@ class ConfigWatcher:
             return False
         observer = Observer()
         observer.daemon = True
-        observer.schedule(_PathEvents(self._path, self._signal), str(directory), recursive=False)
         try:
+            observer.schedule(
+                _PathEvents(self._path, self._signal), str(directory), recursive=False
+            )
             observer.start()
         except OSError as exc:
-            logger.warning("cannot watch %s for changes: %s", directory, exc)
+            # e.g. the inotify watch limit; retried every poll interval, reported once.
+            if not self._watch_failure_reported:
+                logger.warning("cannot watch %s for changes yet: %s", directory, exc)
+                self._watch_failure_reported = True
             return False
         self._observer = observer
         return True
