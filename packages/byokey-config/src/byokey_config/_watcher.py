@@ -210,7 +210,9 @@ class ConfigWatcher:
                 if manual:
                     self._last_error = f"config file {self._path} does not exist"
                     raise ConfigError(self._last_error)
-                logger.info("config file %s does not exist; keeping the current settings", self._path)
+                logger.info(
+                    "config file %s does not exist; keeping the current settings", self._path
+                )
                 return self._current
             if not manual and self._is_blank(self._path):
                 logger.debug("config file %s is empty (save in progress?); ignored", self._path)
