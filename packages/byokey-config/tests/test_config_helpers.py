@@ -26,6 +26,7 @@ from byokey_config import (
     changed_restart_keys,
     glob_match,
     load_settings,
+    read_settings,
 )
 from byokey_types import ProviderId
 
@@ -277,3 +278,15 @@ def test_repr_masks_secrets() -> None:
     text = repr(s)
     for secret in ("abcdefghijklmnop", "hunter2", "client-key-123456", "amp-key-abcdefgh"):
         assert secret not in text
+
+
+def test_documented_examples_load(tmp_path: Path) -> None:
+    doc = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
+    blocks = doc.read_text(encoding="utf-8").split("```yaml\n")[1:]
+    assert len(blocks) >= 2
+    for index, block in enumerate(blocks):
+        path = tmp_path / f"example{index}.yaml"
+        path.write_text(block.split("```", 1)[0], encoding="utf-8")
+        result = read_settings(path, env={})
+        assert result.warnings == ()
+    assert result.settings.endpoint("credentials_base") == "http://127.0.0.1:8900/oauth"

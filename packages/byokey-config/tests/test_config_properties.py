@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from byokey_config import SettingsError, load_settings
 from byokey_types import ProviderId
 
-text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=20)
+text = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=20)
 
 
 @settings(max_examples=50, deadline=None)
