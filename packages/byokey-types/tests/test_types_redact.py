@@ -29,6 +29,7 @@ def test_scrubs_jwts() -> None:
 def test_mask() -> None:
     assert mask(None) == "<none>"
     assert mask("short") == "****"
+    assert mask("sk-abc-0123456789") == "****"
     m = mask("sk-ant-oat01-abcdefghijklmnop")
     assert m.startswith("sk-a") and "abcdefghijkl" not in m and "29 chars" in m
 

@@ -49,6 +49,6 @@ def mask(secret: str | None) -> str:
     """A recognisable but useless form of a secret, for ``status`` tables and reprs."""
     if not secret:
         return "<none>"
-    if len(secret) <= 8:
+    if len(secret) < 20:
         return "****"
     return f"{secret[:4]}…{secret[-2:]} ({len(secret)} chars)"
