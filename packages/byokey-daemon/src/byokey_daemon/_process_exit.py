@@ -13,6 +13,9 @@ import time
 
 from ._pidfile import is_process_alive
 
+# SIGKILL cannot be caught, but a loaded machine may take a moment to tear a process down.
+_AFTER_SIGKILL_SECONDS = 5.0
+
 
 def reap_child(pid: int) -> int | None:
     """The exit code (negative: killed by that signal) if ``pid`` is our exited child.
@@ -51,4 +54,4 @@ def terminate(pid: int, *, grace: float, poll_interval: float = 0.05) -> bool:
         return True
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    return wait_for_exit(pid, grace, poll_interval)
+    return wait_for_exit(pid, max(grace, _AFTER_SIGKILL_SECONDS), poll_interval)
