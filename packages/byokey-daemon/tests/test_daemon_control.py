@@ -130,9 +130,11 @@ def test_reload_without_config_file(sock_path: Path) -> None:
 
 def test_close_removes_the_socket_and_is_idempotent(server: ControlServer, sock_path: Path) -> None:
     assert server.running
+    assert any(t.name == "byokey-control" for t in threading.enumerate())
     server.close()
     assert not sock_path.exists()
     assert not server.running
+    assert not any(t.name == "byokey-control" for t in threading.enumerate())
     server.close()
     assert not ControlClient(sock_path).is_alive()
 
