@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from rpyc.utils.factory import unix_connect  # type: ignore[import-untyped]
+from rpyc.core.stream import SocketStream  # type: ignore[import-untyped]
+from rpyc.utils.factory import connect_stream  # type: ignore[import-untyped]
 
 from ._control_protocol import Reply, ServerStatus, decode_status
 from ._control_server import PROTOCOL_CONFIG
@@ -57,9 +58,15 @@ class ControlClient:
     def _connect(self) -> Any:
         config = dict(PROTOCOL_CONFIG, sync_request_timeout=self._timeout)
         try:
-            return unix_connect(str(self._path), config=config)
+            # The connect itself honours the deadline too (a full backlog blocks it).
+            stream = SocketStream.unix_connect(str(self._path), timeout=self._timeout)
         except OSError as exc:
             raise DaemonIOError(self._path) from exc
+        try:
+            return connect_stream(stream, config=config)
+        except Exception as exc:
+            stream.close()
+            raise ControlRequestError(_describe(exc)) from None
 
     def _call(self, method: str) -> str:
         conn = self._connect()

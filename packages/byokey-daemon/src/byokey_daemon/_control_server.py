@@ -20,6 +20,10 @@ from ._control_protocol import ControlHandler, Reply, encode_status
 from ._errors import AnotherServeRunningError, ControlBindError
 
 _log = logging.getLogger("byokey_daemon.control")
+# rpyc logs every connection at INFO ("welcome", "goodbye"); one ``byokey status`` would
+# add three lines to the server log. Its own logger keeps only warnings and errors.
+_rpyc_log = logging.getLogger("byokey_daemon.control.rpyc")
+_rpyc_log.setLevel(logging.WARNING)
 
 # Unix socket paths are limited to 104 (macOS) / 108 (Linux) bytes including the NUL.
 _MAX_SOCKET_PATH_BYTES = 103
@@ -172,7 +176,7 @@ class ControlServer:
                 socket_path=str(bind_path),
                 protocol_config=dict(PROTOCOL_CONFIG),
                 auto_register=False,
-                logger=_log,
+                logger=_rpyc_log,
             )
             try:
                 os.chmod(bind_path, 0o600)
