@@ -20,6 +20,10 @@ class UsageRecord:
     account_id: str | None = None
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
+    latency_ms: int | None = None
+    """Time from the request's arrival to its last byte (None when not measured)."""
+    status: int | None = None
+    """HTTP status the client saw (None when not measured)."""
 
 
 class UsageBucket(TypedDict):
