@@ -143,6 +143,7 @@ def test_unparsable_count_is_ignored_and_left_alone() -> None:
         {"LISTEN_FDS": "0"},
         {"LISTEN_FDS": "1", "LISTEN_PID": "123"},
         {"LISTEN_FDS": "2", "LISTEN_PID": "999", "LISTEN_FDNAMES": "http:amp"},
+        {"LISTEN_FDS": "1", "LISTEN_PID": "not-a-pid"},
     ],
 )
 def test_parsable_count_pops_the_variables_even_when_rejected(env: dict[str, str]) -> None:

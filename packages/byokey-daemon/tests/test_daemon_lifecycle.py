@@ -59,9 +59,12 @@ def start(paths: DaemonPaths, reaper: ProcessReaper, *extra: str, timeout: float
     )
 
 
-def stop(paths: DaemonPaths, **kwargs: float) -> int:
+def stop(paths: DaemonPaths, *, timeout: float = 5.0, kill_grace: float = 3.0) -> int:
     return stop_server(
-        pid_file=paths.pid_file, client=ControlClient(paths.control_socket), **kwargs
+        pid_file=paths.pid_file,
+        client=ControlClient(paths.control_socket),
+        timeout=timeout,
+        kill_grace=kill_grace,
     )
 
 

@@ -324,9 +324,14 @@ def test_backend_choice(paths: DaemonPaths) -> None:
     )
     assert isinstance(linux, SystemdUserService)
     assert linux.definition_file == paths.systemd_unit_file
-    for platform, which in (("linux", None), ("win32", "/x"), ("freebsd13", "/x")):
+    cases: list[tuple[str, str | None]] = [("linux", None), ("win32", "/x"), ("freebsd13", "/x")]
+    for platform, found in cases:
+
+        def which(_: str, found: str | None = found) -> str | None:
+            return found
+
         with pytest.raises(UnsupportedPlatformError) as info:
-            service_manager_for(paths, runner=runner, platform=platform, which=lambda _, w=which: w)
+            service_manager_for(paths, runner=runner, platform=platform, which=which)
         assert str(info.value) == "autostart is not supported on this platform"
     assert runner.calls == []
 

@@ -48,7 +48,7 @@ def adopt_listen_fds(
     if count < 1:
         return None
     own_pid = os.getpid() if pid is None else pid
-    if listen_pid is not None and listen_pid.strip() and listen_pid.strip() != str(own_pid):
+    if listen_pid is not None and listen_pid.strip() and _parse_pid(listen_pid) != own_pid:
         return None
     sock = _socket_from_fd(LISTEN_FDS_START)
     if sock is None:
@@ -57,6 +57,13 @@ def adopt_listen_fds(
     sock.setblocking(False)
     _log.info("using inherited listener (LISTEN_FDS) on %s", _describe(sock))
     return sock
+
+
+def _parse_pid(text: str) -> int | None:
+    try:
+        return int(text.strip(), 10)
+    except ValueError:
+        return None
 
 
 def _socket_from_fd(fd: int) -> socket.socket | None:
