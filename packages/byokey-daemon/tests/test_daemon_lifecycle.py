@@ -214,14 +214,17 @@ def test_restart_when_nothing_runs(paths: DaemonPaths, reaper: ProcessReaper) ->
     stop(paths)
 
 
-def test_sigterm_stops_the_server_gracefully(paths: DaemonPaths, reaper: ProcessReaper) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_the_server_gracefully(
+    paths: DaemonPaths, reaper: ProcessReaper, sig: signal.Signals
+) -> None:
     pid = start(paths, reaper)
-    os.kill(pid, signal.SIGTERM)
+    os.kill(pid, sig)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert not paths.control_socket.exists()
     assert paths.pid_file.exists()  # the server never removes it; stop does
-    assert "fake serve stopped (SIGTERM)" in paths.log_file.read_text()
+    assert f"fake serve stopped ({sig.name})" in paths.log_file.read_text()
     st = process_status(ControlClient(paths.control_socket), paths.pid_file)
     assert (st.state, st.pid, st.alive) == (ServerState.STALE, pid, False)
 
