@@ -1,0 +1,270 @@
+"""The two ASGI applications: the main listener and the Amp listener.
+
+Both are built from one :class:`ProxyState` and the same middleware stack
+(outermost first): dump → request id → access log → body limit → client keys
+→ routes. The main app's route table also feeds ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import _schemas as s
+from ._amp_forward import ampcode_proxy, login_redirects
+from ._amp_threads import get_thread, list_threads
+from ._mw_access_log import AccessLogMiddleware
+from ._mw_body_limit import BodyLimitMiddleware
+from ._mw_client_auth import ClientAuthMiddleware
+from ._mw_dump import DumpMiddleware
+from ._mw_request_id import RequestIdMiddleware
+from ._openapi import Operation, Parameter, build_openapi
+from ._responses import json_response
+from ._routes_chat import (
+    Handler,
+    chat_completions,
+    count_tokens,
+    gemini_native,
+    messages,
+    responses,
+)
+from ._routes_management import (
+    accounts,
+    activate_account,
+    ratelimits,
+    reload_settings,
+    remove_account,
+    reset_cooldowns,
+    status,
+    usage,
+    usage_history,
+)
+from ._routes_models import healthz, list_models
+from ._state import ProxyState
+
+__all__ = ["create_amp_app", "create_app", "main_route_table"]
+
+_M = "/v0/management"
+_PROVIDER = Parameter("provider", "path", str, "Provider id or alias")
+_ACCOUNT = Parameter("account_id", "path", str, "Account id")
+
+RouteEntry = tuple[str, str, Callable[[ProxyState], Handler], Operation | None]
+
+_MAIN_ROUTES: tuple[RouteEntry, ...] = (
+    ("POST", "/v1/chat/completions", chat_completions, None),
+    ("POST", "/v1/messages", messages, None),
+    ("POST", "/v1/messages/count_tokens", count_tokens, None),
+    ("POST", "/v1/responses", responses, None),
+    ("POST", "/v1beta/models/{action}", gemini_native, None),
+    (
+        "GET",
+        "/v1/models",
+        list_models,
+        Operation("list_models", "Models clients may request", s.ModelsResponse, tag="models"),
+    ),
+    (
+        "GET",
+        "/healthz",
+        healthz,
+        Operation("healthz", "Liveness probe", s.HealthResponse, tag="models"),
+    ),
+    (
+        "GET",
+        f"{_M}/status",
+        status,
+        Operation("status_handler", "Server and provider status", s.StatusResponse),
+    ),
+    (
+        "GET",
+        f"{_M}/accounts",
+        accounts,
+        Operation("accounts_handler", "Stored accounts per provider", s.AccountsResponse),
+    ),
+    (
+        "DELETE",
+        f"{_M}/accounts/{{provider}}/{{account_id}}",
+        remove_account,
+        Operation(
+            "remove_account_handler",
+            "Remove an account and its token",
+            None,
+            204,
+            (_PROVIDER, _ACCOUNT),
+            (400, 503),
+        ),
+    ),
+    (
+        "POST",
+        f"{_M}/accounts/{{provider}}/{{account_id}}/activate",
+        activate_account,
+        Operation(
+            "activate_account_handler",
+            "Make an account the active one",
+            None,
+            204,
+            (_PROVIDER, _ACCOUNT),
+            (400, 404, 503),
+        ),
+    ),
+    (
+        "GET",
+        f"{_M}/ratelimits",
+        ratelimits,
+        Operation("ratelimits_handler", "Latest upstream rate-limit headers", s.RateLimitsResponse),
+    ),
+    (
+        "POST",
+        f"{_M}/cooldowns/reset",
+        reset_cooldowns,
+        Operation(
+            "reset_cooldowns_handler",
+            "Make cooled-down credentials ready again",
+            s.CooldownResetResponse,
+            parameters=(Parameter("provider", "query", str, "Only this provider"),),
+            errors=(400,),
+        ),
+    ),
+    (
+        "POST",
+        f"{_M}/reload",
+        reload_settings,
+        Operation(
+            "reload_handler",
+            "Re-read the settings file",
+            s.ReloadResponse,
+            errors=(422, 503),
+        ),
+    ),
+    (
+        "GET",
+        f"{_M}/usage",
+        usage,
+        Operation("usage_handler", "Usage counters since start", s.UsageSnapshot),
+    ),
+    (
+        "GET",
+        f"{_M}/usage/history",
+        usage_history,
+        Operation(
+            "usage_history_handler",
+            "Usage buckets from the persistent store",
+            s.UsageHistoryResponse,
+            parameters=(
+                Parameter("from", "query", int, "Unix seconds (default: to - 1 day)", 0),
+                Parameter("to", "query", int, "Unix seconds (default: now)", 0),
+                Parameter("model", "query", str, "Only this model"),
+            ),
+            errors=(400, 503),
+        ),
+    ),
+    (
+        "GET",
+        f"{_M}/amp/threads",
+        list_threads,
+        Operation(
+            "list_threads",
+            "Amp CLI threads on this machine",
+            s.AmpThreadListResponse,
+            parameters=(
+                Parameter("limit", "query", int, "Page size (max 200)", 0),
+                Parameter("offset", "query", int, "Threads to skip", 0),
+                Parameter("has_messages", "query", bool, "Only threads with messages"),
+            ),
+            errors=(400,),
+        ),
+    ),
+    (
+        "GET",
+        f"{_M}/amp/threads/{{id}}",
+        get_thread,
+        Operation(
+            "get_thread",
+            "One Amp CLI thread",
+            s.AmpThreadDetail,
+            parameters=(Parameter("id", "path", str, "Thread id (T-…)"),),
+            errors=(400, 404),
+        ),
+    ),
+)
+
+
+def main_route_table() -> list[tuple[str, str, Operation]]:
+    """The documented routes, as ``/openapi.json`` describes them."""
+    return [(method, path, op) for method, path, _, op in _MAIN_ROUTES if op is not None]
+
+
+def _openapi_route(version: str) -> Handler:
+    document = build_openapi(main_route_table(), version=version)
+
+    async def handle(request: Request) -> Response:
+        return json_response(document)
+
+    return handle
+
+
+def _stack(state: ProxyState, *, listener: str, auth: Middleware) -> list[Middleware]:
+    return [
+        Middleware(DumpMiddleware),
+        Middleware(RequestIdMiddleware),
+        Middleware(AccessLogMiddleware, listener=listener),
+        Middleware(BodyLimitMiddleware, limit=state.max_body_bytes),
+        auth,
+    ]
+
+
+def create_app(state: ProxyState) -> Starlette:
+    """The main listener (OpenAI, Anthropic, Responses, Gemini, management, OpenAPI)."""
+    from . import __version__
+
+    routes = [
+        Route(path, handler(state), methods=[method]) for method, path, handler, _ in _MAIN_ROUTES
+    ]
+    routes.append(Route("/openapi.json", _openapi_route(__version__), methods=["GET"]))
+    auth = Middleware(
+        ClientAuthMiddleware,
+        settings=state.settings,
+        protected=lambda path: path != "/openapi.json",
+        exposed=lambda: state.exposed,
+    )
+    return Starlette(routes=routes, middleware=_stack(state, listener="main", auth=auth))
+
+
+_ANY = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+
+
+def create_amp_app(state: ProxyState) -> Starlette:
+    """The Amp CLI listener: provider routes, login redirects, ampcode.com pass-through."""
+    login, cli_login = login_redirects()
+    forward = ampcode_proxy(state)
+    routes = [
+        Route("/v1/login", login, methods=["GET"]),
+        Route("/auth/cli-login", cli_login, methods=["GET"]),
+        Route("/api/provider/anthropic/v1/messages", messages(state), methods=["POST"]),
+        Route(
+            "/api/provider/anthropic/v1/messages/count_tokens",
+            count_tokens(state),
+            methods=["POST"],
+        ),
+        Route(
+            "/api/provider/openai/v1/chat/completions", chat_completions(state), methods=["POST"]
+        ),
+        Route("/api/provider/openai/v1/responses", responses(state), methods=["POST"]),
+        Route(
+            "/api/provider/google/v1beta/models/{action}", gemini_native(state), methods=["POST"]
+        ),
+        Route("/v0/management/{path:path}", forward, methods=_ANY),
+        Route("/api/{path:path}", forward, methods=_ANY),
+    ]
+    auth = Middleware(
+        ClientAuthMiddleware,
+        settings=state.settings,
+        protected=lambda path: path.startswith("/api/provider/"),
+        exposed=lambda: state.exposed,
+        lock_management=False,
+    )
+    return Starlette(routes=routes, middleware=_stack(state, listener="amp", auth=auth))

@@ -1,0 +1,191 @@
+"""One chat request, any client format to any provider.
+
+Every chat route (OpenAI, Anthropic, Responses, Gemini native, and the Amp
+provider routes) funnels into :func:`run_chat`: build a ``ChatRequest`` in the
+client's format, let the gateway route it, then answer in the client's format.
+
+Hot path: when the provider answered in the client's format the body is sent
+as is and stream events are only re-framed (one ``orjson.dumps`` per event, the
+least possible since executors hand over decoded events) — no translation, no
+intermediate copies. Usage is read from the provider's own events on the way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from byokey_types import (
+    ByokError,
+    ChatRequest,
+    ChatResponse,
+    SSEEvent,
+    UnsupportedModel,
+    UsageRecord,
+    WireFormat,
+)
+
+from ._gateway import RoutedResponse
+from ._http_errors import ModelNotFound
+from ._responses import error_response, json_response
+from ._sse_frames import encode_event
+from ._sse_response import SSEResponse, StreamOutcome
+from ._state import ProxyState
+from ._translation import StreamTranslator, stream_translator, translate_body, translate_events
+from ._usage_extract import TokenCounts, usage_from_body, usage_from_event
+
+__all__ = ["FORWARDED_HEADER_PREFIXES", "answer_error", "run_chat"]
+
+_log = logging.getLogger("byokey.proxy.chat")
+
+FORWARDED_HEADER_PREFIXES = ("anthropic-", "openai-", "x-stainless-helper")
+"""Client headers the provider layer may need (betas, API versions); never credentials."""
+
+
+def client_headers(request: Request) -> dict[str, str]:
+    return {
+        name: value
+        for name, value in request.headers.items()
+        if name.startswith(FORWARDED_HEADER_PREFIXES)
+    }
+
+
+def answer_error(state: ProxyState, err: ByokError, fmt: WireFormat) -> Response:
+    if isinstance(err, UnsupportedModel) and not isinstance(err, ModelNotFound):
+        known = [m.id for m in state.gateway.list_models()]
+        err = ModelNotFound(err.model, known)
+    return error_response(err, fmt, retry_default=state.settings().routing.cooldown_seconds)
+
+
+def _record(
+    state: ProxyState,
+    *,
+    model: str,
+    provider: str,
+    account: str | None,
+    counts: TokenCounts,
+    started: float,
+    status: int,
+) -> None:
+    state.usage.record(
+        UsageRecord(
+            model=model or "unknown",
+            provider=provider,
+            input_tokens=counts.input_tokens,
+            output_tokens=counts.output_tokens,
+            success=200 <= status < 300,
+            account_id=account,
+            cache_read_tokens=counts.cache_read_tokens,
+            cache_write_tokens=counts.cache_write_tokens,
+            latency_ms=int((time.monotonic() - started) * 1000),
+            status=status,
+        )
+    )
+
+
+async def run_chat(
+    state: ProxyState, request: Request, body: dict[str, Any], fmt: WireFormat
+) -> Response:
+    started = time.monotonic()
+    try:
+        chat = ChatRequest(body, format=fmt, headers=client_headers(request))
+    except ByokError as err:
+        return answer_error(state, err, fmt)
+    try:
+        routed = await state.gateway.chat(chat)
+    except ByokError as err:
+        _record(
+            state,
+            model=chat.model,
+            provider=getattr(err, "provider", "unknown"),
+            account=None,
+            counts=TokenCounts(),
+            started=started,
+            status=err.status,
+        )
+        return answer_error(state, err, fmt)
+    if isinstance(routed.response, ChatResponse):
+        return _complete(state, routed, routed.response, fmt, started)
+    return _stream(state, routed, fmt, started)
+
+
+def _complete(
+    state: ProxyState, routed: RoutedResponse, resp: ChatResponse, fmt: WireFormat, started: float
+) -> Response:
+    counts = TokenCounts()
+    usage_from_body(counts, resp.body, resp.format)
+    try:
+        body = translate_body(resp.body, resp.format, fmt)
+    except ByokError as err:
+        _record_routed(state, routed, counts, started, err.status)
+        return answer_error(state, err, fmt)
+    status = resp.status if 200 <= resp.status < 300 else 200
+    _record_routed(state, routed, counts, started, status)
+    return json_response(body, status)
+
+
+def _record_routed(
+    state: ProxyState, routed: RoutedResponse, counts: TokenCounts, started: float, status: int
+) -> None:
+    _record(
+        state,
+        model=routed.model,
+        provider=routed.provider,
+        account=routed.account_id,
+        counts=counts,
+        started=started,
+        status=status,
+    )
+
+
+def _stream(state: ProxyState, routed: RoutedResponse, fmt: WireFormat, started: float) -> Response:
+    resp = routed.response
+    assert not isinstance(resp, ChatResponse)
+    counts = TokenCounts()
+
+    def finished(outcome: StreamOutcome) -> None:
+        _record_routed(state, routed, counts, started, outcome.status)
+
+    converter: StreamTranslator | None = None
+    if resp.format is not fmt:
+        try:
+            converter = stream_translator(resp.format, fmt)
+        except ByokError as err:
+            _record_routed(state, routed, counts, started, err.status)
+            return answer_error(state, err, fmt)
+    frames = _client_frames(_tap(resp.events, resp.format, counts), converter, fmt)
+    return SSEResponse(
+        frames,
+        client_format=fmt,
+        keepalive_seconds=state.settings().streaming.keepalive_seconds,
+        on_finish=finished,
+        status=resp.status if 200 <= resp.status < 300 else 200,
+    )
+
+
+async def _tap(
+    events: AsyncIterator[SSEEvent], fmt: WireFormat, counts: TokenCounts
+) -> AsyncIterator[SSEEvent]:
+    """Pass events through, folding usage into ``counts`` as it goes by."""
+    async for event in events:
+        if isinstance(event.data, dict):
+            usage_from_event(counts, event.event, event.data, fmt)
+        yield event
+
+
+async def _client_frames(
+    events: AsyncIterator[SSEEvent], converter: StreamTranslator | None, target: WireFormat
+) -> AsyncIterator[bytes]:
+    stream = events if converter is None else translate_events(events, converter)
+    done_seen = False
+    async for event in stream:
+        if event.data == "[DONE]":
+            done_seen = True
+        yield encode_event(event.event, event.data)
+    if target is WireFormat.OPENAI and not done_seen:
+        yield b"data: [DONE]\n\n"

@@ -1,0 +1,90 @@
+"""Client keys: with ``api_keys`` configured, requests must present one.
+
+Accepted as ``Authorization: Bearer <key>``, ``x-api-key`` (Anthropic SDKs) or
+``x-goog-api-key`` (Gemini SDKs), compared in constant time against every
+configured key. The settings are read per request, so adding a key takes
+effect on reload. The management API additionally refuses to run unprotected
+when the server listens beyond loopback: it can delete accounts.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from byokey_config import Settings
+from byokey_types import ByokError
+
+from ._client_format import format_for_path
+from ._http_errors import ClientKeyRequired, ManagementLocked
+from ._responses import error_response
+
+__all__ = ["ClientAuthMiddleware", "key_matches", "presented_key"]
+
+_OPEN_PATHS = frozenset({"/healthz"})
+
+
+def presented_key(scope: Scope) -> str | None:
+    name: bytes
+    value: bytes
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, credential = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and credential.strip():
+                return credential.strip()
+        elif name in (b"x-api-key", b"x-goog-api-key") and value:
+            return value.decode("latin-1").strip()
+    return None
+
+
+def key_matches(candidate: str | None, keys: tuple[str, ...]) -> bool:
+    """Constant-time membership: every key is compared, whatever matched first."""
+    if candidate is None:
+        return False
+    given = candidate.encode()
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(given, key.encode())
+    return found
+
+
+class ClientAuthMiddleware:
+    """``protected(path)`` says which paths need a key on this listener."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        settings: Callable[[], Settings],
+        protected: Callable[[str], bool],
+        exposed: Callable[[], bool],
+        lock_management: bool = True,
+    ) -> None:
+        self.lock_management = lock_management
+        self.app = app
+        self.settings = settings
+        self.protected = protected
+        self.exposed = exposed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in _OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        keys = self.settings().api_keys
+        failure: ByokError | None = None
+        if (
+            self.lock_management
+            and path.startswith("/v0/management/")
+            and not keys
+            and self.exposed()
+        ):
+            failure = ManagementLocked()
+        elif keys and self.protected(path) and not key_matches(presented_key(scope), keys):
+            failure = ClientKeyRequired()
+        if failure is not None:
+            await error_response(failure, format_for_path(path))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

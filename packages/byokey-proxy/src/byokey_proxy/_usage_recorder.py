@@ -1,0 +1,158 @@
+"""Usage accounting kept off the request path.
+
+``record`` is synchronous and never waits: it bumps the in-memory counters that
+``GET /v0/management/usage`` shows and puts the record on a bounded queue. One
+background task drains the queue in batches into the persistent store, so a
+slow disk or database never delays a response. When the queue is full the
+record still counts in memory and the drop is logged (losing a history row is
+better than stalling every client).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from byokey_types import UsageRecord, UsageStore
+
+__all__ = ["ModelStats", "UsageRecorder", "UsageTotals"]
+
+_log = logging.getLogger("byokey.proxy.usage")
+
+_BATCH = 64
+
+
+@dataclass(slots=True)
+class ModelStats:
+    requests: int = 0
+    success: int = 0
+    failure: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass(slots=True)
+class UsageTotals:
+    total_requests: int = 0
+    success_requests: int = 0
+    failure_requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    models: dict[str, ModelStats] = field(default_factory=dict)
+
+
+class UsageRecorder:
+    """In-memory counters plus a write-behind queue into an optional ``UsageStore``."""
+
+    def __init__(self, store: UsageStore | None = None, *, max_pending: int = 10_000) -> None:
+        self.store = store
+        self.totals = UsageTotals()
+        self.dropped = 0
+        self._queue: asyncio.Queue[UsageRecord] = asyncio.Queue(maxsize=max_pending)
+        self._task: asyncio.Task[None] | None = None
+
+    # --- recording (request path) ----------------------------------------------
+
+    def record(self, rec: UsageRecord) -> None:
+        totals = self.totals
+        stats = totals.models.setdefault(rec.model, ModelStats())
+        totals.total_requests += 1
+        stats.requests += 1
+        if rec.success:
+            totals.success_requests += 1
+            stats.success += 1
+        else:
+            totals.failure_requests += 1
+            stats.failure += 1
+        totals.input_tokens += rec.input_tokens
+        totals.output_tokens += rec.output_tokens
+        stats.input_tokens += rec.input_tokens
+        stats.output_tokens += rec.output_tokens
+        if self.store is None:
+            return
+        try:
+            self._queue.put_nowait(rec)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            _log.warning("usage queue full; dropped a history record (%d so far)", self.dropped)
+
+    # --- lifecycle ---------------------------------------------------------------
+
+    async def preload(self) -> None:
+        """Add the store's all-time totals to the counters (spec §6.3)."""
+        if self.store is None:
+            return
+        try:
+            buckets = await self.store.totals()
+        except Exception as exc:  # a broken store must not stop the server
+            _log.warning("usage preload failed: %s", exc)
+            return
+        totals = self.totals
+        for bucket in buckets:
+            stats = totals.models.setdefault(bucket["model"], ModelStats())
+            count = bucket["request_count"]
+            totals.total_requests += count
+            totals.success_requests += count
+            totals.input_tokens += bucket["input_tokens"]
+            totals.output_tokens += bucket["output_tokens"]
+            stats.requests += count
+            stats.success += count
+            stats.input_tokens += bucket["input_tokens"]
+            stats.output_tokens += bucket["output_tokens"]
+
+    def start(self) -> None:
+        if self.store is not None and self._task is None:
+            self._task = asyncio.create_task(self._drain_forever(), name="byokey-usage-writer")
+
+    async def flush(self) -> None:
+        """Write everything queued so far (tests and shutdown)."""
+        await self._write_batch(drain_all=True)
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.flush()
+
+    @property
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    # --- the writer ----------------------------------------------------------------
+
+    async def _drain_forever(self) -> None:
+        while True:
+            first = await self._queue.get()
+            await self._write([first, *self._take(_BATCH - 1)])
+
+    def _take(self, limit: int) -> list[UsageRecord]:
+        batch: list[UsageRecord] = []
+        while len(batch) < limit:
+            try:
+                batch.append(self._queue.get_nowait())
+            except asyncio.QueueEmpty:
+                break
+        return batch
+
+    async def _write_batch(self, *, drain_all: bool) -> None:
+        while True:
+            batch = self._take(_BATCH)
+            if not batch:
+                return
+            await self._write(batch)
+            if not drain_all:
+                return
+
+    async def _write(self, batch: list[UsageRecord]) -> None:
+        store = self.store
+        if store is None:
+            return
+        for rec in batch:
+            try:
+                await store.record(rec)
+            except Exception as exc:  # logged only: history is best-effort
+                _log.warning("usage write failed: %s", exc)
