@@ -1,0 +1,51 @@
+"""What commands get from their surroundings, so tests can swap each piece.
+
+click passes one object down the command tree (``ctx.obj``); ``main()`` builds the
+real one, tests hand ``CliRunner.invoke(..., obj=CliContext(...))`` fakes for the
+parts that would reach outside the temporary HOME (systemctl, the browser).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import webbrowser
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import click
+
+from byokey_daemon import DaemonPaths, ServiceManager, service_manager_for
+
+
+def _default_self_command() -> tuple[str, ...]:
+    """How to run this CLI again as a child: the interpreter and the module.
+
+    Using the interpreter rather than a console-script path works the same from a
+    venv, a wheel install and ``python -m``.
+    """
+    return (sys.executable, "-m", "byokey_cli")
+
+
+def _open_browser(url: str) -> bool:
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
+
+
+@dataclass(slots=True)
+class CliContext:
+    """Replaceable collaborators of the commands."""
+
+    self_command: Callable[[], Sequence[str]] = _default_self_command
+    service_manager: Callable[[DaemonPaths], ServiceManager] = service_manager_for
+    open_browser: Callable[[str], bool] = _open_browser
+
+    def paths(self) -> DaemonPaths:
+        return DaemonPaths.from_environ(os.environ)
+
+
+def cli_context() -> CliContext:
+    """The current command's context object (created with defaults when absent)."""
+    return click.get_current_context().ensure_object(CliContext)

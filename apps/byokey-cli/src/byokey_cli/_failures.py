@@ -1,0 +1,66 @@
+"""How the CLI turns failures into one clear stderr line and an exit code.
+
+click already maps usage errors to exit 2 and ``ClickException`` to exit 1 with
+``Error: <message>`` on stderr; this module makes every byokey and daemon error take
+the second path, with its chain of causes joined by ``: `` as the original printed it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from byokey_daemon import DaemonError, NotRunningError
+from byokey_types import ByokError
+
+# Errors whose own text says everything; their OS-level cause would only repeat it.
+_SELF_EXPLANATORY = (NotRunningError,)
+
+
+class CommandFailed(click.ClickException):
+    """A runtime failure: ``Error: <message>`` on stderr, exit code 1."""
+
+    exit_code = 1
+
+
+def failure(exc: BaseException, prefix: str | None = None) -> CommandFailed:
+    """``CommandFailed`` for ``exc``, optionally prefixed (``login failed: …``)."""
+    text = describe(exc)
+    return CommandFailed(f"{prefix}: {text}" if prefix else text)
+
+
+def describe(exc: BaseException) -> str:
+    """The error and its causes in one line; an OSError shows its reason, not its repr."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = _one(current)
+        if text:
+            parts.append(text)
+        if isinstance(current, _SELF_EXPLANATORY):
+            break
+        current = current.__cause__
+    return ": ".join(parts) or type(exc).__name__
+
+
+def _one(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} (os error {exc.errno})" if exc.errno else exc.strerror
+    return str(exc)
+
+
+class ByokeyGroup(click.Group):
+    """A group whose commands may raise byokey or daemon errors directly.
+
+    Catching them here, once, keeps every command body free of boilerplate and
+    guarantees the one-line ``Error:`` format and exit code 1.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (DaemonError, ByokError) as exc:
+            raise failure(exc) from exc
