@@ -157,16 +157,20 @@ async def test_openai_mid_stream_failure_is_an_error_event(server: Running) -> N
         "codex",
         req.model,
     )
-    seen = ""
-    async with oa(server) as client:
-        stream = await client.chat.completions.create(
-            model="gpt-5.1", messages=[{"role": "user", "content": "hi"}], stream=True
-        )
-        with pytest.raises(openai.APIError) as caught:
+    seen: list[str] = []
+
+    async def consume() -> None:
+        async with oa(server) as client:
+            stream = await client.chat.completions.create(
+                model="gpt-5.1", messages=[{"role": "user", "content": "hi"}], stream=True
+            )
             async for chunk in stream:
                 if chunk.choices and chunk.choices[0].delta.content:
-                    seen += chunk.choices[0].delta.content
-    assert seen == "a"
+                    seen.append(chunk.choices[0].delta.content)
+
+    with pytest.raises(openai.APIError) as caught:
+        await consume()
+    assert seen == ["a"]
     assert "connection reset" in str(caught.value)
     rec = (await server.settled_records())[0]
     assert (rec.success, rec.status) == (False, 502)
@@ -185,13 +189,19 @@ async def test_anthropic_mid_stream_failure_is_an_error_event(server: Running) -
         "claude",
         req.model,
     )
-    async with an(server) as client:
-        with pytest.raises(anthropic.APIStatusError):
-            async with client.messages.stream(
+
+    async def consume() -> None:
+        async with (
+            an(server) as client,
+            client.messages.stream(
                 model="claude-opus-4-6", max_tokens=5, messages=[{"role": "user", "content": "x"}]
-            ) as stream:
-                async for _ in stream:
-                    pass
+            ) as stream,
+        ):
+            async for _ in stream:
+                pass
+
+    with pytest.raises(anthropic.APIStatusError):
+        await consume()
     rec = (await server.settled_records())[0]
     assert rec.success is False
     assert rec.input_tokens == 12  # usage seen before the failure is kept
