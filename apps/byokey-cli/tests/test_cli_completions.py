@@ -35,5 +35,4 @@ def _complete(words: str, incomplete: str) -> list[str]:
 def test_completes_commands_and_providers() -> None:
     assert "service" in _complete("", "se")
     assert {"install", "status"} <= set(_complete("service", ""))
-    assert _complete("login", "anth") == ["anthropic"]
-    assert {"claude", "codex", "copilot"} <= set(_complete("accounts", "c"))
+    assert {"start", "stop", "status"} <= set(_complete("service", "st"))
