@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.fakes.anthropic import AnthropicFake
 from tests.fakes.server import FakeServer
 
 FakeServerFactory = Callable[..., FakeServer]
@@ -34,3 +35,8 @@ def fake_server_factory() -> Iterator[FakeServerFactory]:
 @pytest.fixture
 def fake_server(fake_server_factory: FakeServerFactory) -> FakeServer:
     return fake_server_factory("fake")
+
+
+@pytest.fixture
+def anthropic_fake(fake_server_factory: FakeServerFactory) -> AnthropicFake:
+    return AnthropicFake(fake_server_factory("anthropic"))
