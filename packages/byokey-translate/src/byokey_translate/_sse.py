@@ -1,0 +1,120 @@
+"""Server-sent events on the wire: an incremental decoder and an encoder.
+
+Upstreams split streams wherever TCP does — inside a field name, between
+``\\r`` and ``\\n``, in the middle of a multi-byte UTF-8 character — so the
+decoder keeps undecoded bytes and an unfinished line between calls and only
+ever emits whole events (WHATWG "event stream interpretation", minus
+``retry``/``id`` which no LLM upstream relies on).
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any
+
+import orjson
+
+from byokey_types.chat import SSEEvent
+
+__all__ = ["SSEDecoder", "encode_sse"]
+
+
+def _payload(data: str) -> dict[str, Any] | str:
+    if data[:1] in ("{", "["):
+        try:
+            parsed = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return data
+        if isinstance(parsed, dict):
+            return parsed
+    return data
+
+
+class SSEDecoder:
+    """Bytes in, whole :class:`SSEEvent`s out, for any split of the input.
+
+    ``data`` is the parsed JSON object when the payload is one, else the raw
+    text (``"[DONE]"``, or a non-JSON payload kept as it came).
+    """
+
+    __slots__ = ("_data", "_decoder", "_event", "_has_data", "_pending", "_skip_lf")
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+        self._skip_lf = False
+        self._event: str | None = None
+        self._data: list[str] = []
+        self._has_data = False
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        return self._lines(self._decoder.decode(chunk))
+
+    def finish(self) -> list[SSEEvent]:
+        """Flush: an event not closed by a blank line still counts at end of stream."""
+        out = self._lines(self._decoder.decode(b"", final=True))
+        if self._pending:
+            self._line(self._pending, out)
+            self._pending = ""
+        self._dispatch(out)
+        return out
+
+    def _lines(self, text: str) -> list[SSEEvent]:
+        out: list[SSEEvent] = []
+        if not text:
+            return out
+        if self._skip_lf:
+            self._skip_lf = False
+            if text[0] == "\n":
+                text = text[1:]
+        buf = self._pending + text
+        start = 0
+        n = len(buf)
+        i = 0
+        while i < n:
+            ch = buf[i]
+            if ch == "\n" or ch == "\r":
+                self._line(buf[start:i], out)
+                if ch == "\r":
+                    if i + 1 < n:
+                        if buf[i + 1] == "\n":
+                            i += 1
+                    else:
+                        self._skip_lf = True
+                start = i + 1
+            i += 1
+        self._pending = buf[start:]
+        return out
+
+    def _line(self, line: str, out: list[SSEEvent]) -> None:
+        if not line:
+            self._dispatch(out)
+            return
+        if line[0] == ":":
+            return
+        name, sep, value = line.partition(":")
+        if sep and value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+            self._has_data = True
+        elif name == "event":
+            self._event = value or None
+
+    def _dispatch(self, out: list[SSEEvent]) -> None:
+        if self._has_data:
+            out.append(SSEEvent(self._event, _payload("\n".join(self._data))))
+        self._event = None
+        self._data = []
+        self._has_data = False
+
+
+def encode_sse(event: str | None, data: dict[str, Any] | str) -> bytes:
+    """One event as bytes. A string payload goes out verbatim (``[DONE]``),
+    one ``data:`` line per line of it; an object as compact JSON."""
+    head = b"event: " + event.encode() + b"\n" if event else b""
+    if isinstance(data, str):
+        body = b"".join(b"data: " + line.encode() + b"\n" for line in data.split("\n"))
+    else:
+        body = b"data: " + orjson.dumps(data) + b"\n"
+    return head + body + b"\n"
