@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8018
 PYTEST_ARGS ?=
 
-.PHONY: setup test lint fmt build serve bench clean
+.PHONY: setup test lint fmt build serve bench bench-translate clean
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -42,8 +42,10 @@ build: setup
 serve: setup
 	$(UV) run --frozen byokey serve --host $(HOST) --port $(PORT)
 
-bench: setup
-	@echo "benchmarks land with the performance issue (#9)"
+bench: bench-translate
+
+bench-translate: setup
+	$(UV) run --frozen python bench/translate_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
