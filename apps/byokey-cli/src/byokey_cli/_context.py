@@ -11,11 +11,15 @@ import os
 import sys
 import webbrowser
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
+from byokey_cli._store_session import open_sql_token_store
 from byokey_daemon import DaemonPaths, ServiceManager, service_manager_for
+from byokey_types import TokenStore
 
 
 def _default_self_command() -> tuple[str, ...]:
@@ -41,6 +45,9 @@ class CliContext:
     self_command: Callable[[], Sequence[str]] = _default_self_command
     service_manager: Callable[[DaemonPaths], ServiceManager] = service_manager_for
     open_browser: Callable[[str], bool] = _open_browser
+    open_store: Callable[[Path | None], AbstractAsyncContextManager[TokenStore]] = (
+        open_sql_token_store
+    )
 
     def paths(self) -> DaemonPaths:
         return DaemonPaths.from_environ(os.environ)

@@ -1,0 +1,24 @@
+"""The shared pieces every flow and refresh needs, passed as one value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from byokey_auth._clock import Clock
+from byokey_auth._credentials import CredentialResolver
+from byokey_auth._options import AuthOptions
+
+__all__ = ["FlowContext"]
+
+
+@dataclass(frozen=True, slots=True)
+class FlowContext:
+    http: httpx.AsyncClient
+    credentials: CredentialResolver
+    options: AuthOptions
+    clock: Clock
+
+    def now(self) -> int:
+        return int(self.clock.time())
