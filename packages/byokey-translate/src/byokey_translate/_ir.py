@@ -137,10 +137,16 @@ class ToolResultPart:
 
 @dataclass(slots=True)
 class ThinkingPart:
-    """Model reasoning with the opaque signature that lets it be sent back."""
+    """Model reasoning with the opaque signature that lets it be sent back.
+
+    ``id`` is the Responses reasoning item id (``rs_…``), kept so a Codex turn
+    sent back names the same item; it takes no part in equality, since no other
+    format has it.
+    """
 
     text: str
     signature: str | None = None
+    id: str | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
