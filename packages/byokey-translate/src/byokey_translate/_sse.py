@@ -10,6 +10,7 @@ ever emits whole events (WHATWG "event stream interpretation", minus
 from __future__ import annotations
 
 import codecs
+import re
 from typing import Any
 
 import orjson
@@ -18,9 +19,11 @@ from byokey_types.chat import SSEEvent
 
 __all__ = ["SSEDecoder", "encode_sse"]
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
 
 def _payload(data: str) -> dict[str, Any] | str:
-    if data[:1] in ("{", "["):
+    if data.lstrip()[:1] in ("{", "["):
         try:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -37,11 +40,12 @@ class SSEDecoder:
     text (``"[DONE]"``, or a non-JSON payload kept as it came).
     """
 
-    __slots__ = ("_data", "_decoder", "_event", "_has_data", "_pending", "_skip_lf")
+    __slots__ = ("_at_start", "_data", "_decoder", "_event", "_has_data", "_pending", "_skip_lf")
 
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
+        self._at_start = True
         self._skip_lf = False
         self._event: str | None = None
         self._data: list[str] = []
@@ -63,26 +67,21 @@ class SSEDecoder:
         out: list[SSEEvent] = []
         if not text:
             return out
+        if self._at_start:
+            self._at_start = False
+            if text[0] == "\ufeff":  # a byte-order mark is not part of the first field
+                text = text[1:]
         if self._skip_lf:
             self._skip_lf = False
-            if text[0] == "\n":
+            if text[:1] == "\n":
                 text = text[1:]
         buf = self._pending + text
         start = 0
-        n = len(buf)
-        i = 0
-        while i < n:
-            ch = buf[i]
-            if ch == "\n" or ch == "\r":
-                self._line(buf[start:i], out)
-                if ch == "\r":
-                    if i + 1 < n:
-                        if buf[i + 1] == "\n":
-                            i += 1
-                    else:
-                        self._skip_lf = True
-                start = i + 1
-            i += 1
+        for match in _LINE_END.finditer(buf):
+            self._line(buf[start : match.start()], out)
+            start = match.end()
+        if start == len(buf) and buf.endswith("\r"):
+            self._skip_lf = True  # the "\n" of a "\r\n" may come in the next chunk
         self._pending = buf[start:]
         return out
 
@@ -111,10 +110,11 @@ class SSEDecoder:
 
 def encode_sse(event: str | None, data: dict[str, Any] | str) -> bytes:
     """One event as bytes. A string payload goes out verbatim (``[DONE]``),
-    one ``data:`` line per line of it; an object as compact JSON."""
+    one ``data:`` line per line of it (any line ending splits, so a stray
+    ``\\r`` cannot end the event early); an object as compact JSON."""
     head = b"event: " + event.encode() + b"\n" if event else b""
     if isinstance(data, str):
-        body = b"".join(b"data: " + line.encode() + b"\n" for line in data.split("\n"))
+        body = b"".join(b"data: " + line.encode() + b"\n" for line in _LINE_END.split(data))
     else:
         body = b"data: " + orjson.dumps(data) + b"\n"
     return head + body + b"\n"
