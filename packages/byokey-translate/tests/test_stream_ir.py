@@ -20,6 +20,7 @@ from byokey_translate._ir import (
 from byokey_translate._stream_ir import (
     Finish,
     RedactedThinking,
+    StreamEvent,
     StreamStart,
     TextDelta,
     ThinkingDelta,
@@ -90,7 +91,7 @@ def test_chunking_splits_text_and_arguments(response: ResponseIR, chunk: int) ->
 
 
 def test_accumulate_places_interleaved_deltas_by_index() -> None:
-    events = [
+    events: list[StreamEvent] = [
         StreamStart("r1", "m", 7),
         ToolCallStart(1, "call_a", "f"),
         ToolCallStart(2, "call_b", "g"),

@@ -10,7 +10,9 @@ Thinking rides on the same non-standard fields as the non-streamed codec
 (:func:`byokey_translate._openai_chat.reasoning_fields`):
 ``reasoning_content`` deltas carry the text, one ``reasoning_signature`` delta
 the signature that closes the block, and a ``reasoning_blocks`` delta (a list
-in Anthropic's shape) carries redacted thinking, which has no text to stream.
+in Anthropic's shape, each entry with an ``index`` like ``tool_calls`` so the
+SDKs' stream helpers can merge it) carries redacted thinking, which has no
+text to stream.
 A thinking block followed directly by another one without a signature in
 between is closed with an empty ``reasoning_signature`` so the two stay apart.
 
@@ -278,6 +280,7 @@ class StreamWriter:
     and tool-call deltas, one finish chunk, the usage chunk, ``[DONE]``."""
 
     __slots__ = (
+        "_blocks_sent",
         "_created",
         "_done",
         "_finish_sent",
@@ -301,6 +304,7 @@ class StreamWriter:
         self._tools: dict[int, int] = {}
         self._last_thinking: int | None = None
         self._signed: set[int] = set()
+        self._blocks_sent = 0
 
     def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> tuple[None, Any]:
         return (
@@ -347,7 +351,10 @@ class StreamWriter:
         elif isinstance(event, RedactedThinking):
             self._last_thinking = event.index
             self._signed.add(event.index)
-            block = {"type": "redacted_thinking", "data": event.data}
+            # ``index`` as in ``tool_calls``: the SDKs' stream helpers merge any list
+            # of objects in a delta by it and refuse entries without one
+            block = {"index": self._blocks_sent, "type": "redacted_thinking", "data": event.data}
+            self._blocks_sent += 1
             out.append(self._chunk({"reasoning_blocks": [block]}))
         elif isinstance(event, ToolCallStart):
             self._call_start(event.index, event.id, event.name, out)
