@@ -1,23 +1,62 @@
-"""Fixtures shared by the store tests: one token store per backend.
+"""Fixtures shared by the store tests: one store per backend, and a settable clock.
 
-The contract suite takes ``token_store`` and so runs against every backend the
-package ships; adding a backend here adds it to every contract test.
+The contract suites take ``token_store`` / ``usage_store`` and so run against
+every backend the package ships: the in-memory stores, SQLite in memory
+(one shared connection) and an SQLite file. Adding a backend here adds it to
+every contract test.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from byokey_store import InMemoryTokenStore
+from byokey_store import InMemoryTokenStore, InMemoryUsageStore, SqlStore
 
-TOKEN_STORE_BACKENDS = ["memory"]
+BACKENDS = ["memory", "sqlite-memory", "sqlite-file"]
 
 
-@pytest.fixture(params=TOKEN_STORE_BACKENDS)
-async def token_store(request: pytest.FixtureRequest) -> AsyncIterator[InMemoryTokenStore]:
-    if request.param == "memory":
-        yield InMemoryTokenStore()
+class FakeClock:
+    """A clock tests move by hand (Unix seconds), so no test ever sleeps."""
+
+    def __init__(self, now: int = 1_760_000_000) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(params=BACKENDS)
+async def sql_or_memory(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[tuple[str, SqlStore | None]]:
+    backend: str = request.param
+    if backend == "memory":
+        yield backend, None
         return
-    raise AssertionError(f"unknown backend {request.param}")
+    url = "sqlite://" if backend == "sqlite-memory" else f"sqlite:///{tmp_path / 'tokens.db'}"
+    store = await SqlStore.open(url, clock=clock)
+    try:
+        yield backend, store
+    finally:
+        await store.aclose()
+
+
+@pytest.fixture
+def token_store(sql_or_memory: tuple[str, SqlStore | None]) -> Any:
+    _, store = sql_or_memory
+    return InMemoryTokenStore() if store is None else store.tokens
+
+
+@pytest.fixture
+def usage_store(sql_or_memory: tuple[str, SqlStore | None], clock: FakeClock) -> Any:
+    _, store = sql_or_memory
+    return InMemoryUsageStore(clock=clock) if store is None else store.usage

@@ -80,9 +80,7 @@ class MessageRow(_StoreModel, table=True):
     conversation_id: str = Field(
         sa_column=Column(
             Text,
-            ForeignKey(
-                "conversations.id", name="fk_messages_conversation", ondelete="CASCADE"
-            ),
+            ForeignKey("conversations.id", name="fk_messages_conversation", ondelete="CASCADE"),
             nullable=False,
         )
     )

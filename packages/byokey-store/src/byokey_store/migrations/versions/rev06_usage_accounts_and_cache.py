@@ -22,7 +22,7 @@ _ZERO = sa.text("0")
 
 def upgrade() -> None:
     existing = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("usage_records")}
-    wanted = [
+    wanted: list[sa.Column[object]] = [
         sa.Column("account_id", sa.Text(), nullable=True),
         sa.Column("cache_read_tokens", sa.BigInteger(), nullable=False, server_default=_ZERO),
         sa.Column("cache_write_tokens", sa.BigInteger(), nullable=False, server_default=_ZERO),
