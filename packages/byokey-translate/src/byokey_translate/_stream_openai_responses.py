@@ -362,6 +362,7 @@ class StreamWriter:
         "_current",
         "_done",
         "_id",
+        "_ids",
         "_items",
         "_model",
         "_reason",
@@ -378,6 +379,7 @@ class StreamWriter:
         self._model = "unknown"
         self._created = 0
         self._items: list[_WriteItem] = []
+        self._ids: set[str] = set()
         self._current: _WriteItem | None = None
         self._usage: Usage | None = None
         self._reason: FinishReason | None = None
@@ -472,6 +474,9 @@ class StreamWriter:
         return item
 
     def _open_item_event(self, item: _WriteItem, out: Frames) -> None:
+        if item.id in self._ids:  # the same call id or redacted block twice: ids must differ
+            item.id = f"{item.id}_{item.position}"
+        self._ids.add(item.id)
         self._emit(
             out,
             {
