@@ -13,8 +13,9 @@ the signature that closes the block, and a ``reasoning_blocks`` delta (a list
 in Anthropic's shape, each entry with an ``index`` like ``tool_calls`` so the
 SDKs' stream helpers can merge it) carries redacted thinking, which has no
 text to stream.
-A thinking block followed directly by another one without a signature in
-between is closed with an empty ``reasoning_signature`` so the two stay apart.
+When another thinking block starts while the previous one still has no
+signature, the writer first sends an empty ``reasoning_signature`` to close
+it, so the reader keeps the two apart.
 
 Usage goes out once, in a final ``choices: []`` chunk after the finish chunk
 (what OpenAI sends with ``stream_options.include_usage``) whenever it is
