@@ -78,10 +78,10 @@ class DatabaseTarget:
 
 
 def resolve_target(url: str | URL | os.PathLike[str] | None) -> DatabaseTarget:
-    """Parse ``url``; a bare path means an SQLite file, ``~`` is expanded."""
+    """Parse ``url``; a path (anything without ``://``) means an SQLite file; ``~`` expands."""
     if url is None:
         url = default_database_url()
-    if isinstance(url, os.PathLike):
+    if isinstance(url, os.PathLike) or (isinstance(url, str) and "://" not in url):
         url = f"sqlite:///{Path(url).expanduser().absolute()}"
     try:
         parsed = make_url(url)
