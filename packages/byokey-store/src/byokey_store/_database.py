@@ -114,7 +114,13 @@ def _create_private_file(path: Path) -> None:
 def create_store_engine(target: DatabaseTarget) -> Engine:
     """An engine for ``target`` with the pragmas and transaction handling above."""
     if not target.is_sqlite:
-        return create_engine(target.url, pool_pre_ping=True)
+        try:
+            return create_engine(target.url, pool_pre_ping=True)
+        except (ArgumentError, ImportError) as exc:
+            scheme = target.url.drivername
+            raise StorageError(
+                f"not a usable database URL (scheme {scheme!r}): {type(exc).__name__}"
+            ) from None
     if target.sqlite_file is not None:
         _create_private_file(target.sqlite_file)
         engine = create_engine(

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 
 from byokey_store._database import DatabaseTarget, create_store_engine, resolve_target
 from byokey_store._migrate import migrate
@@ -83,6 +83,22 @@ class SqlStore:
             engine.dispose()
             raise StorageError(f"cannot migrate the database: {type(exc).__name__}") from None
         return cls(bridge, target, clock=clock)
+
+    async def sqlite_settings(self) -> dict[str, str | int]:
+        """``journal_mode``, ``busy_timeout`` and ``foreign_keys`` as a connection sees them.
+
+        For diagnostics (``byokey doctor``) and tests; empty for non-SQLite databases.
+        """
+        if not self.target.is_sqlite:
+            return {}
+
+        def work(conn: Connection) -> dict[str, str | int]:
+            return {
+                name: conn.exec_driver_sql(f"PRAGMA {name}").scalar_one()
+                for name in ("journal_mode", "busy_timeout", "foreign_keys")
+            }
+
+        return await self._bridge.read(work)
 
     def __repr__(self) -> str:
         return f"SqlStore(url={self.target.url.render_as_string(hide_password=True)!r})"
