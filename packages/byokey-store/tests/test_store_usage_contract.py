@@ -229,9 +229,7 @@ _dimensions = st.lists(st.sampled_from(list(UsageDimension)), unique=True, max_s
     records=_records,
     group_by=_dimensions,
     bucket=st.sampled_from([None, 1, 600, HOUR, 7 * HOUR]),
-    bounds=st.tuples(
-        st.none() | st.integers(0, 10 * HOUR), st.none() | st.integers(0, 10 * HOUR)
-    ),
+    bounds=st.tuples(st.none() | st.integers(0, 10 * HOUR), st.none() | st.integers(0, 10 * HOUR)),
     model=st.sampled_from([None, "a"]),
 )
 def test_sql_aggregation_matches_reference(
