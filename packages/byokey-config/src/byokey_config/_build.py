@@ -156,7 +156,9 @@ class SettingsBuilder:
             if value is _INVALID:
                 valid = False
                 continue
-            if not self._in_range(f, value, _join(path, key), given[-1][0], secret):
+            if not self._in_range(
+                f, value, _join(path, key), given[-1][0], secret, shown=given[-1][1]
+            ):
                 valid = False
                 continue
             kwargs[f.name] = value
@@ -169,18 +171,30 @@ class SettingsBuilder:
         path: str,
         origin: str | None,
         secret: bool,
+        shown: Any = None,
     ) -> bool:
+        """Check ``value`` against the field's range; ``shown`` is the value as given
+        (``-1`` rather than the converted ``-1.0``) for the message."""
+        if isinstance(value, Mapping):
+            # A range on a map field applies to each of its values (``auth.callback_ports``).
+            results = [
+                self._in_range(f, item, _join(path, key), origin, secret)
+                for key, item in value.items()
+            ]
+            return all(results)
         if not isinstance(value, int | float) or isinstance(value, bool):
             return True
+        if not isinstance(shown, int | float) or shown != value:
+            shown = value
         low, high = f.metadata.get("minimum"), f.metadata.get("maximum")
         if low is not None and high is not None and not low <= value <= high:
-            self._bad_value(path, value, f"is out of range {low}..{high}", origin, secret)
+            self._bad_value(path, shown, f"is out of range {low}..{high}", origin, secret)
             return False
         if low is not None and value < low:
-            self._bad_value(path, value, f"is less than {low}", origin, secret)
+            self._bad_value(path, shown, f"is less than {low}", origin, secret)
             return False
         if high is not None and value > high:
-            self._bad_value(path, value, f"is greater than {high}", origin, secret)
+            self._bad_value(path, shown, f"is greater than {high}", origin, secret)
             return False
         return True
 

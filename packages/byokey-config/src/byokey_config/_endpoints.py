@@ -13,7 +13,13 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["ENDPOINT_DEFAULTS", "ENDPOINT_DESCRIPTIONS", "Endpoints"]
+__all__ = [
+    "DOCUMENT_ENDPOINTS",
+    "ENDPOINT_DEFAULTS",
+    "ENDPOINT_DESCRIPTIONS",
+    "STARTUP_ENDPOINTS",
+    "Endpoints",
+]
 
 _TABLE: Final[tuple[tuple[str, str | None, str], ...]] = (
     # --- provider API bases (the executor appends its own path) ---
@@ -123,7 +129,21 @@ _TABLE: Final[tuple[tuple[str, str | None, str], ...]] = (
         "https://oidc.{region}.amazonaws.com",
         "AWS SSO OIDC origin for Kiro (`{region}` is substituted)",
     ),
-    ("kiro_start_url", "https://view.awsapps.com/start", "AWS Builder ID start URL for Kiro"),
+    (
+        "kiro_token",
+        None,
+        "AWS SSO OIDC token endpoint for Kiro (default: `{kiro_oidc}/token`)",
+    ),
+    (
+        "kiro_start_url",
+        "https://view.awsapps.com/start",
+        "AWS Builder ID start URL for Kiro (an IAM Identity Center start URL for organisations)",
+    ),
+    (
+        "kiro_social",
+        "https://prod.us-east-1.auth.desktop.kiro.dev",
+        "Kiro IDE social login (Google/GitHub) service",
+    ),
     # --- runtime documents ---
     (
         "credentials_base",
@@ -141,6 +161,18 @@ ENDPOINT_DEFAULTS: Final = MappingProxyType({name: default for name, default, _ 
 """Built-in URL of every endpoint name (``None``: supplied at runtime)."""
 
 ENDPOINT_DESCRIPTIONS: Final = MappingProxyType({name: text for name, _, text in _TABLE})
+
+STARTUP_ENDPOINTS: Final = frozenset(
+    name
+    for name in ENDPOINT_DEFAULTS
+    if name.endswith(("_authorize", "_token", "_device", "_userinfo"))
+    or name in ("kiro_oidc", "kiro_start_url", "kiro_social", "credentials_base", "versions_base")
+)
+"""Endpoints read once at startup (login/refresh and the VersionStore): a change needs
+a restart. The others (API bases, the Copilot token exchange) are read per request."""
+
+DOCUMENT_ENDPOINTS: Final = frozenset({"credentials_base", "versions_base"})
+"""Runtime documents that an empty string switches off (offline use, tests)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +215,9 @@ class Endpoints:
     kimi_device: str | None = None
     kimi_token: str | None = None
     kiro_oidc: str | None = None
+    kiro_token: str | None = None
     kiro_start_url: str | None = None
+    kiro_social: str | None = None
     credentials_base: str | None = None
     versions_base: str | None = None
 
@@ -199,8 +233,16 @@ class Endpoints:
         return value
 
     def url(self, name: str) -> str | None:
-        """The override for ``name`` if set, else its built-in default."""
-        return self.override(name) or ENDPOINT_DEFAULTS[name]
+        """The override for ``name`` if set, else its built-in default.
+
+        An empty string counts as unset, except for the two runtime documents
+        (:data:`DOCUMENT_ENDPOINTS`), where it switches the fetch off: the
+        result is then ``None``, as for an endpoint without a compiled-in URL.
+        """
+        value = self.override(name)
+        if value == "" and name in DOCUMENT_ENDPOINTS:
+            return None
+        return value or ENDPOINT_DEFAULTS[name]
 
     def overridden(self) -> dict[str, str]:
         """Every endpoint that is overridden, by name (for status pages and logs)."""

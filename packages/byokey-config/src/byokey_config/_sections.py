@@ -1,4 +1,5 @@
-"""The small top-level sections: amp, streaming, log, routing, timeouts, model aliases."""
+"""The small top-level sections: amp, streaming, log, routing, timeouts, http, usage,
+model aliases."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from byokey_config._fields import U16_MAX, U32_MAX, masked_repr, setting
 
 __all__ = [
     "AmpConfig",
+    "HttpConfig",
     "LogConfig",
     "ModelAlias",
     "RoutingConfig",
     "StreamingConfig",
     "TimeoutsConfig",
+    "UsageConfig",
 ]
 
 
@@ -90,3 +93,30 @@ class TimeoutsConfig:
     first_byte_seconds: float = setting(600.0, minimum=0)
     stream_idle_seconds: float = setting(300.0, minimum=0)
     version_fetch_seconds: float = setting(5.0, minimum=0)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpConfig:
+    """The shared upstream HTTP session (curl_cffi), built once at startup.
+
+    ``impersonate`` is the TLS/HTTP2 fingerprint to imitate (a curl_cffi target
+    such as ``chrome``); ``null`` or ``""`` sends a plain curl fingerprint. Only
+    the handshake is imitated: executors still send their own CLI headers.
+    """
+
+    impersonate: str | None = "chrome"
+
+
+@dataclass(frozen=True, slots=True)
+class UsageConfig:
+    """Usage accounting of proxied requests.
+
+    ``enabled: false`` stops counting altogether (the management usage endpoints
+    then report zeros); ``persist: false`` keeps counters in memory only;
+    ``preload`` adds the store's all-time totals to the counters at startup.
+    """
+
+    enabled: bool = True
+    persist: bool = True
+    preload: bool = True
+    batch_size: int = setting(64, minimum=1, maximum=10_000)

@@ -15,16 +15,19 @@ from byokey_config._endpoints import Endpoints
 from byokey_config._enums import RoutingStrategy
 from byokey_config._fields import U16_MAX, masked_repr, setting
 from byokey_config._glob import glob_match_any
+from byokey_config._oauth import AuthConfig
 from byokey_config._openai_compatible import OpenAICompatibleProvider
 from byokey_config._payload import PayloadRules, apply_payload_rules
 from byokey_config._provider import ProviderConfig
 from byokey_config._sections import (
     AmpConfig,
+    HttpConfig,
     LogConfig,
     ModelAlias,
     RoutingConfig,
     StreamingConfig,
     TimeoutsConfig,
+    UsageConfig,
 )
 from byokey_types import ProviderId
 
@@ -59,6 +62,9 @@ class Settings:
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     timeouts: TimeoutsConfig = field(default_factory=TimeoutsConfig)
     endpoints: Endpoints = field(default_factory=Endpoints)
+    http: HttpConfig = field(default_factory=HttpConfig)
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    usage: UsageConfig = field(default_factory=UsageConfig)
 
     def __repr__(self) -> str:
         return masked_repr(self)
@@ -121,8 +127,14 @@ class Settings:
         return value
 
     def endpoint_url(self, name: str) -> str | None:
-        """The override of endpoint ``name`` if any, else its built-in default."""
-        return self.endpoint(name) or self.endpoints.url(name)
+        """The override of endpoint ``name`` if any, else its built-in default.
+
+        ``None`` means there is no URL: none compiled in (``amp_token``,
+        ``kiro_token``: derive it) or a runtime document switched off with ``""``.
+        """
+        if name == "amp_upstream" and not self.endpoints.amp_upstream and self.amp.upstream_url:
+            return self.amp.upstream_url
+        return self.endpoints.url(name)
 
     def provider_base_url(self, provider: ProviderId | str) -> str | None:
         """API base for ``provider``: ``providers.<id>.base_url``, else the endpoint.

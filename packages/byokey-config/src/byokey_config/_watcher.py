@@ -222,10 +222,11 @@ class ConfigWatcher:
                     self._path, env=self._env, overrides=self._overrides, discover=False
                 )
             except ConfigError as exc:
-                self._last_error = str(exc)
+                # Log before publishing the error, so whoever sees last_error can find the log.
                 logger.warning(
                     "configuration reload failed, keeping the previous settings: %s", exc
                 )
+                self._last_error = str(exc)
                 if manual:
                     raise
                 return self._current
