@@ -215,6 +215,20 @@ def test_env_values_are_typed_and_lists_parse() -> None:
     assert result.warnings == ()  # BYOKEY_DUMP is not a settings key
 
 
+def test_env_free_form_maps_keep_case_when_given_whole() -> None:
+    """dynaconf upper-cases ``__`` path segments, never the keys inside a value."""
+    env = {
+        "BYOKEY_AMP__SETTINGS": '@json {"amp.url": "http://127.0.0.1:1", "Amp.Mixed": 1}',
+        "BYOKEY_PAYLOAD__OVERRIDE": '@json [{"models": ["*"], "params": {"reasoning.Effort": 1}}]',
+        "BYOKEY_OPENAI_COMPATIBLE": '[{name = "o", base_url = "u", headers = {"X-Title" = "t"}}]',
+    }
+    s = load_settings(env=env)
+    assert dict(s.amp.settings) == {"amp.url": "http://127.0.0.1:1", "Amp.Mixed": 1}
+    assert dict(s.payload.override[0].params) == {"reasoning.Effort": 1}
+    assert dict(s.openai_compatible[0].headers) == {"X-Title": "t"}
+    assert s.amp_url() == "http://127.0.0.1:1"
+
+
 @pytest.mark.parametrize("key", ["@int 5", "@json [1]", "@format {this}", "@del", "@merge a=1"])
 def test_file_values_starting_with_at_survive(tmp_path: Path, key: str) -> None:
     path = write(tmp_path / "s.json", json.dumps({"providers": {"claude": {"api_key": key}}}))

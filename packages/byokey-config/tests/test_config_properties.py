@@ -52,3 +52,52 @@ def test_env_parameter_replaces_the_process_environment(monkeypatch: pytest.Monk
     monkeypatch.setenv("BYOKEY_PORT", "1111")
     assert load_settings(env={}).port == 8018
     assert load_settings().port == 1111
+
+
+def _spellings(provider: ProviderId) -> list[str]:
+    return [provider.value, *provider.aliases]
+
+
+@st.composite
+def provider_spelling(draw: st.DrawFn) -> tuple[ProviderId, str]:
+    provider = draw(st.sampled_from(list(ProviderId)))
+    name = draw(st.sampled_from(_spellings(provider)))
+    flips = draw(st.lists(st.booleans(), min_size=len(name), max_size=len(name)))
+    return provider, "".join(c.upper() if f else c for c, f in zip(name, flips, strict=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(spelled=provider_spelling(), backend=provider_spelling(), from_env=st.booleans())
+def test_every_provider_spelling_names_one_provider_everywhere(
+    spelled: tuple[ProviderId, str], backend: tuple[ProviderId, str], from_env: bool
+) -> None:
+    """Canonical names, ``i_flow`` and the CLI aliases, in any case, in every provider-keyed
+    place (``providers``, ``model_alias``, ``excluded_models``, ``backend``, ``auth``)."""
+    provider, name = spelled
+    tree = {
+        "providers": {name: {"backend": backend[1]}},
+        "model_alias": {name: [{"name": "real", "alias": "nick"}]},
+        "excluded_models": {name: ["hidden-*"]},
+        "auth": {"callback_ports": {name: 4242}},
+    }
+    if from_env:
+        env = {
+            f"BYOKEY_PROVIDERS__{name}__BACKEND": backend[1],
+            "BYOKEY_MODEL_ALIAS": json.dumps({name: tree["model_alias"][name]}),
+            f"BYOKEY_EXCLUDED_MODELS__{name}": '["hidden-*"]',
+            f"BYOKEY_AUTH__CALLBACK_PORTS__{name}": "4242",
+        }
+        env["BYOKEY_MODEL_ALIAS"] = "@json " + env["BYOKEY_MODEL_ALIAS"]
+        s = load_settings(env=env)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "s.yaml"
+            path.write_text(json.dumps(tree), encoding="utf-8")
+            s = load_settings(path, env={})
+    assert list(s.providers) == [provider]
+    assert s.provider(provider).backend is backend[0]
+    assert s.aliases_for(provider)[0].alias == "nick"
+    assert s.resolve_alias("nick") == "real"
+    assert s.is_model_excluded(provider, "hidden-1")
+    assert not s.is_model_excluded(provider, "shown-1")
+    assert dict(s.auth.callback_ports) == {provider: 4242}
