@@ -74,20 +74,20 @@ def test_every_provider_spelling_names_one_provider_everywhere(
     """Canonical names, ``i_flow`` and the CLI aliases, in any case, in every provider-keyed
     place (``providers``, ``model_alias``, ``excluded_models``, ``backend``, ``auth``)."""
     provider, name = spelled
+    aliases = [{"name": "real", "alias": "nick"}]
     tree = {
         "providers": {name: {"backend": backend[1]}},
-        "model_alias": {name: [{"name": "real", "alias": "nick"}]},
+        "model_alias": {name: aliases},
         "excluded_models": {name: ["hidden-*"]},
         "auth": {"callback_ports": {name: 4242}},
     }
     if from_env:
         env = {
             f"BYOKEY_PROVIDERS__{name}__BACKEND": backend[1],
-            "BYOKEY_MODEL_ALIAS": json.dumps({name: tree["model_alias"][name]}),
+            "BYOKEY_MODEL_ALIAS": "@json " + json.dumps({name: aliases}),
             f"BYOKEY_EXCLUDED_MODELS__{name}": '["hidden-*"]',
             f"BYOKEY_AUTH__CALLBACK_PORTS__{name}": "4242",
         }
-        env["BYOKEY_MODEL_ALIAS"] = "@json " + env["BYOKEY_MODEL_ALIAS"]
         s = load_settings(env=env)
     else:
         with tempfile.TemporaryDirectory() as folder:
