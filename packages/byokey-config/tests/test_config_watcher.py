@@ -187,3 +187,56 @@ def test_failing_subscriber_does_not_break_reload(
     config.write_text("port: 9015\n")
     assert w.reload().port == 9015
     assert "subscriber" in caplog.text
+
+
+def test_missing_file_in_an_existing_directory_is_picked_up(tmp_path: Path) -> None:
+    path = tmp_path / "settings.yaml"
+    with ConfigWatcher(path, env={}, debounce=0.02, poll_interval=0.02) as w:
+        assert w.is_watching  # the directory exists, so it is watched from the start
+        assert w.current == Settings()
+        path.write_text("port: 9016\n")
+        wait_for(lambda: w.current.port == 9016)
+        assert w.generation == 1
+
+
+def test_reload_swaps_a_whole_snapshot(config: Path) -> None:
+    """A request that took a snapshot keeps a consistent view across a reload."""
+    w = ConfigWatcher(config, env={})
+    before = w.current
+    config.write_text("port: 9017\nproviders: {claude: {api_key: sk-new}}\n")
+    after = w.reload()
+    assert w.current is after
+    assert (before.port, before.provider("claude").api_key) == (9001, None)
+    assert (after.port, after.provider("claude").api_key) == (9017, "sk-new")
+    with pytest.raises(AttributeError):
+        after.port = 1  # type: ignore[misc]
+
+
+def test_unchanged_reload_does_not_notify(config: Path) -> None:
+    w = ConfigWatcher(config, env={})
+    seen: list[Settings] = []
+    w.subscribe(lambda old, new: seen.append(new))
+    config.write_text("port: 9001  # same value, new comment\n")
+    assert w.reload() == w.current
+    assert (seen, w.generation) == ([], 1)
+
+
+def test_reload_names_restart_only_changes_and_the_failure_reason(
+    config: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="byokey_config")
+    w = ConfigWatcher(config, env={})
+    config.write_text(
+        "port: 9018\nauth: {refresh_lead_seconds: 60}\nstreaming: {keepalive_seconds: 5}\n"
+    )
+    s = w.reload()
+    assert (s.port, s.streaming.keepalive_seconds) == (9018, 5)
+    assert "configuration reloaded" in caplog.text
+    assert "changes to port, auth take effect after a restart" in caplog.text
+    caplog.clear()
+    config.write_text("providers: {claude: {routing: fastest}}\n")
+    with pytest.raises(SettingsError):
+        w.reload()
+    assert "keeping the previous settings" in caplog.text
+    assert "providers.claude.routing: 'fastest' is not one of" in caplog.text
+    assert w.current is s
