@@ -20,6 +20,7 @@ _FROM_ANTHROPIC: dict[str, FinishReason] = {
     "tool_use": "tool_calls",
     "refusal": "content_filter",
     "pause_turn": "stop",
+    "model_context_window_exceeded": "length",
 }
 _TO_ANTHROPIC: dict[str, str] = {
     "stop": "end_turn",

@@ -17,6 +17,7 @@ from byokey_types.wire.format import WireFormat
 
 __all__ = [
     "BUDGET_CAP",
+    "CLAUDE_MIN_BUDGET",
     "DEFAULT_AUTO_BUDGET",
     "ThinkingConfig",
     "apply_thinking",
@@ -31,6 +32,8 @@ __all__ = [
 
 DEFAULT_AUTO_BUDGET = 10000
 BUDGET_CAP = 128000
+CLAUDE_MIN_BUDGET = 1024
+"""Anthropic rejects ``budget_tokens`` below 1024; smaller budgets are raised to it."""
 _U32_MAX = 4294967295
 _UINT = re.compile(r"\+?[0-9]+")
 
@@ -173,12 +176,26 @@ def inject_thinking(body: dict[str, Any], budget: int) -> dict[str, Any]:
     return out
 
 
+def _without_effort(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without ``output_config.effort``; the rest of ``output_config``
+    (the structured-output ``format``) is kept, and an emptied object removed.
+
+    The original removed ``output_config`` whole (spec §7.4), which predates
+    ``output_config.format`` and would silently drop a JSON schema.
+    """
+    config = body.get("output_config")
+    if not isinstance(config, dict):
+        return {k: v for k, v in body.items() if k != "output_config"}
+    rest = {k: v for k, v in config.items() if k != "effort"}
+    out = {k: v for k, v in body.items() if k != "output_config"}
+    if rest:
+        out["output_config"] = rest
+    return out
+
+
 def _without_thinking(body: dict[str, Any]) -> dict[str, Any]:
-    out = {
-        k: v
-        for k, v in body.items()
-        if k not in ("thinking", "reasoning", "reasoning_effort", "output_config")
-    }
+    out = {k: v for k, v in body.items() if k not in ("thinking", "reasoning", "reasoning_effort")}
+    out = _without_effort(out)
     gen = out.get("generationConfig")
     if isinstance(gen, dict) and "thinkingConfig" in gen:
         out["generationConfig"] = {k: v for k, v in gen.items() if k != "thinkingConfig"}
@@ -202,16 +219,22 @@ def _with_claude_thinking(
 ) -> dict[str, Any]:
     if config.kind == "auto":
         if adaptive:
-            out = {k: v for k, v in body.items() if k != "output_config"}
+            out = _without_effort(body)
             out["thinking"] = {"type": "adaptive"}
             return out
-        out = inject_thinking(body, DEFAULT_AUTO_BUDGET)
-        out.pop("output_config", None)
-        return out
+        return _without_effort(inject_thinking(body, DEFAULT_AUTO_BUDGET))
     if config.kind == "level" and adaptive:
         effort = _CLAUDE_EFFORT.get(config.level or "medium", "medium")
-        return {**body, "thinking": {"type": "adaptive"}, "output_config": {"effort": effort}}
-    return inject_thinking(body, config.as_budget())
+        current = body.get("output_config")
+        output_config = {**(current if isinstance(current, dict) else {}), "effort": effort}
+        return {**body, "thinking": {"type": "adaptive"}, "output_config": output_config}
+    budget = config.as_budget()
+    if budget <= 0:
+        # Anthropic has no zero budget: ``model(0)`` means "no thinking" there, as on Gemini
+        out = _without_thinking(body)
+        out["thinking"] = {"type": "disabled"}
+        return out
+    return inject_thinking(body, max(budget, CLAUDE_MIN_BUDGET))
 
 
 def apply_thinking(
