@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.fakes.anthropic import AnthropicFake
+from tests.fakes.oauth import OAuthFake
 from tests.fakes.server import FakeServer
 
 FakeServerFactory = Callable[..., FakeServer]
@@ -40,3 +41,9 @@ def fake_server(fake_server_factory: FakeServerFactory) -> FakeServer:
 @pytest.fixture
 def anthropic_fake(fake_server_factory: FakeServerFactory) -> AnthropicFake:
     return AnthropicFake(fake_server_factory("anthropic"))
+
+
+@pytest.fixture
+def oauth_fake(fake_server_factory: FakeServerFactory) -> OAuthFake:
+    """Every provider's OAuth server (authorize, token, device, Kiro SSO-OIDC) on one fake."""
+    return OAuthFake(fake_server_factory("oauth"))
