@@ -651,7 +651,8 @@ def inject_cache_control(body: dict[str, Any]) -> dict[str, Any]:
         for message in raw_messages:
             if isinstance(message, dict):
                 message = dict(message)
-                message["content"] = _copy_blocks(message.get("content"))
+                if "content" in message:
+                    message["content"] = _copy_blocks(message["content"])
             messages.append(message)
 
     def marked(blocks: Any) -> list[dict[str, Any]]:
