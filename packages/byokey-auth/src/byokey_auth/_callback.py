@@ -16,9 +16,8 @@ import socket
 from types import TracebackType
 from urllib.parse import parse_qsl
 
-from byokey_types.errors import AuthError
-
 from byokey_auth._callback_pages import error_page, page_response, success_page, waiting_page
+from byokey_types.errors import AuthError
 
 __all__ = ["CallbackServer", "port_in_use_message"]
 
@@ -84,10 +83,10 @@ class CallbackServer:
     def expect_state(self, state: str) -> None:
         self._expected_state = state
 
-    async def wait_for_code(self, timeout: float) -> str:
+    async def wait_for_code(self, seconds: float) -> str:
         """The authorization code, once a callback with the right state arrived."""
         try:
-            return await asyncio.wait_for(asyncio.shield(self._outcome), timeout)
+            return await asyncio.wait_for(asyncio.shield(self._outcome), seconds)
         except TimeoutError:
             raise AuthError("timed out waiting for OAuth callback") from None
 

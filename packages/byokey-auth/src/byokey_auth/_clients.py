@@ -33,9 +33,22 @@ class OAuthClient:
             f"device_code_url={self.device_code_url!r})"
         )
 
-    def merged(self, **values: str | None) -> OAuthClient:
-        """A copy with every non-empty value in ``values`` applied."""
-        return replace(self, **{k: v for k, v in values.items() if v})
+    def merged(
+        self,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        token_url: str | None = None,
+        device_code_url: str | None = None,
+    ) -> OAuthClient:
+        """A copy with every non-empty value applied (empty means "keep mine")."""
+        return replace(
+            self,
+            client_id=client_id or self.client_id,
+            client_secret=client_secret or self.client_secret,
+            token_url=token_url or self.token_url,
+            device_code_url=device_code_url or self.device_code_url,
+        )
 
     def need_client_id(self) -> str:
         if not self.client_id:

@@ -18,12 +18,12 @@ from typing import Any
 
 import httpx
 import orjson
-from byokey_types.provider import ProviderId
 
 from byokey_auth._clients import COMPILED_CLIENTS, OAuthClient
 from byokey_auth._clock import Clock
 from byokey_auth._endpoints import AuthEndpoints
 from byokey_auth._http import parse_json, send, status_text
+from byokey_types.provider import ProviderId
 
 __all__ = ["CredentialDocument", "CredentialResolver"]
 

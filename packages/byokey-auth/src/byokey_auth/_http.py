@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import orjson
+
 from byokey_types.errors import TransportError, UpstreamTimeout
 
 __all__ = ["parse_json", "send", "status_text"]

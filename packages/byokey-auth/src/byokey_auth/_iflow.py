@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from byokey_types.errors import AuthError
-from byokey_types.token import OAuthToken
-
 from byokey_auth._context import FlowContext
 from byokey_auth._http import parse_json, send, status_text
+from byokey_types.errors import AuthError
+from byokey_types.token import OAuthToken
 
 __all__ = ["exchange_api_key"]
 

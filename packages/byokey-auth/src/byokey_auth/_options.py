@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from byokey_types.provider import ProviderId
-
 from byokey_auth._endpoints import AuthEndpoints
+from byokey_types.provider import ProviderId
 
 __all__ = ["DEFAULT_CALLBACK_PORTS", "AuthOptions"]
 

@@ -11,11 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from byokey_auth._jwt_claims import unverified_claims
 from byokey_types.errors import AuthError
 from byokey_types.provider import ProviderId
 from byokey_types.token import OAuthToken
-
-from byokey_auth._jwt_claims import unverified_claims
 
 __all__ = ["DeviceCode", "codex_metadata", "parse_device_code", "parse_token_response"]
 
