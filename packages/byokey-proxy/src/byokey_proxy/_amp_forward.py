@@ -19,6 +19,7 @@ from starlette.responses import Response, StreamingResponse
 
 from byokey_types import ByokError, ProviderId
 
+from ._mw_client_auth import key_matches
 from ._responses import json_response
 from ._routes_chat import Handler
 from ._state import ProxyState
@@ -69,9 +70,23 @@ async def amp_credential(state: ProxyState) -> str | None:
     return state.settings().amp.upstream_key
 
 
+def _carries_client_key(value: str, client_keys: tuple[str, ...]) -> bool:
+    scheme, _, rest = value.partition(" ")
+    candidate = rest.strip() if scheme.lower() == "bearer" else value.strip()
+    return key_matches(candidate, client_keys)
+
+
 def forward_headers(
-    headers: list[tuple[str, str]], credential: str | None
+    headers: list[tuple[str, str]],
+    credential: str | None,
+    client_keys: tuple[str, ...] = (),
 ) -> list[tuple[str, str]]:
+    """The client's headers as ampcode.com should see them (spec §4.1).
+
+    A credential header is dropped when byokey has an Amp credential to put in
+    its place, and also whenever it carries one of byokey's own ``api_keys``
+    (a key for this gateway must never travel to ampcode.com).
+    """
     out: list[tuple[str, str]] = []
     for name, value in headers:
         lower = name.lower()
@@ -79,7 +94,9 @@ def forward_headers(
             continue
         if lower.startswith(("sec-ch-ua-", "sec-fetch-")):
             continue
-        if credential is not None and lower in _CLIENT_AUTH:
+        if lower in _CLIENT_AUTH and (
+            credential is not None or _carries_client_key(value, client_keys)
+        ):
             continue
         out.append((lower, value))
     if credential is not None:
@@ -105,7 +122,9 @@ def ampcode_proxy(state: ProxyState) -> Handler:
         upstream_request = client.build_request(
             request.method,
             url,
-            headers=forward_headers(list(request.headers.items()), credential),
+            headers=forward_headers(
+                list(request.headers.items()), credential, state.settings().api_keys
+            ),
             content=body,
         )
         try:

@@ -79,8 +79,10 @@ def summarize(raw: dict[str, Any], size: int) -> AmpThreadSummary | None:
     tokens_in = tokens_out = 0
     seen_usage = False
     for message in messages:
-        usage = message.get("usage") if isinstance(message, dict) else None
-        if message.get("role") != "assistant" or not isinstance(usage, dict):
+        if not isinstance(message, dict) or message.get("role") != "assistant":
+            continue
+        usage = message.get("usage")
+        if not isinstance(usage, dict):
             continue
         seen_usage = True
         if isinstance(usage.get("model"), str):

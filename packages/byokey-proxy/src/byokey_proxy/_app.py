@@ -13,7 +13,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from . import _schemas as s
 from ._amp_forward import ampcode_proxy, login_redirects
@@ -43,6 +44,7 @@ from ._routes_management import (
     status,
     usage,
     usage_history,
+    usage_totals,
 )
 from ._routes_models import healthz, list_models
 from ._state import ProxyState
@@ -125,7 +127,7 @@ _MAIN_ROUTES: tuple[RouteEntry, ...] = (
             "reset_cooldowns_handler",
             "Make cooled-down credentials ready again",
             s.CooldownResetResponse,
-            parameters=(Parameter("provider", "query", str, "Only this provider"),),
+            query=s.CooldownResetQuery,
             errors=(400,),
         ),
     ),
@@ -154,11 +156,19 @@ _MAIN_ROUTES: tuple[RouteEntry, ...] = (
             "usage_history_handler",
             "Usage buckets from the persistent store",
             s.UsageHistoryResponse,
-            parameters=(
-                Parameter("from", "query", int, "Unix seconds (default: to - 1 day)", 0),
-                Parameter("to", "query", int, "Unix seconds (default: now)", 0),
-                Parameter("model", "query", str, "Only this model"),
-            ),
+            query=s.UsageHistoryQuery,
+            errors=(400, 503),
+        ),
+    ),
+    (
+        "GET",
+        f"{_M}/usage/totals",
+        usage_totals,
+        Operation(
+            "usage_totals_handler",
+            "Persistent usage totals grouped by provider, model and/or account",
+            s.UsageTotalsResponse,
+            query=s.UsageTotalsQuery,
             errors=(400, 503),
         ),
     ),
@@ -170,11 +180,7 @@ _MAIN_ROUTES: tuple[RouteEntry, ...] = (
             "list_threads",
             "Amp CLI threads on this machine",
             s.AmpThreadListResponse,
-            parameters=(
-                Parameter("limit", "query", int, "Page size (max 200)", 0),
-                Parameter("offset", "query", int, "Threads to skip", 0),
-                Parameter("has_messages", "query", bool, "Only threads with messages"),
-            ),
+            query=s.AmpThreadListQuery,
             errors=(400,),
         ),
     ),
@@ -231,31 +237,56 @@ def create_app(state: ProxyState) -> Starlette:
         protected=lambda path: path != "/openapi.json",
         exposed=lambda: state.exposed,
     )
-    return Starlette(routes=routes, middleware=_stack(state, listener="main", auth=auth))
+    return _starlette(routes, _stack(state, listener="main", auth=auth))
+
+
+def _starlette(routes: list[Route], middleware: list[Middleware]) -> Starlette:
+    app = Starlette(routes=routes, middleware=middleware)
+    # "/v0/management" must be a 404, not a redirect to "/v0/management/" (spec §4).
+    app.router.redirect_slashes = False
+    return app
+
+
+class _OwnPathRoute(Route):
+    """A route that owns its path: a wrong method is its 405, not a later catch-all's request.
+
+    Starlette keeps looking for a full match after a method mismatch, so without
+    this ``GET /api/provider/openai/v1/chat/completions`` would be forwarded to
+    ampcode.com by ``/api/{path}``; the original answers 405 there.
+    """
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        return (Match.FULL if match is Match.PARTIAL else match), child
 
 
 _ANY = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+_AMP_OPEN_PATHS = frozenset({"/v1/login", "/auth/cli-login"})
 
 
 def create_amp_app(state: ProxyState) -> Starlette:
-    """The Amp CLI listener: provider routes, login redirects, ampcode.com pass-through."""
+    """The Amp CLI listener: provider routes, login redirects, ampcode.com pass-through.
+
+    With ``api_keys`` configured every route but the two login redirects needs a
+    key: the pass-through attaches this machine's Amp credential, so it is as
+    valuable as the provider routes.
+    """
     login, cli_login = login_redirects()
     forward = ampcode_proxy(state)
+    post = ["POST"]
     routes = [
         Route("/v1/login", login, methods=["GET"]),
         Route("/auth/cli-login", cli_login, methods=["GET"]),
-        Route("/api/provider/anthropic/v1/messages", messages(state), methods=["POST"]),
-        Route(
-            "/api/provider/anthropic/v1/messages/count_tokens",
-            count_tokens(state),
-            methods=["POST"],
+        _OwnPathRoute("/api/provider/anthropic/v1/messages", messages(state), methods=post),
+        _OwnPathRoute(
+            "/api/provider/anthropic/v1/messages/count_tokens", count_tokens(state), methods=post
         ),
-        Route(
-            "/api/provider/openai/v1/chat/completions", chat_completions(state), methods=["POST"]
+        _OwnPathRoute(
+            "/api/provider/openai/v1/chat/completions", chat_completions(state), methods=post
         ),
-        Route("/api/provider/openai/v1/responses", responses(state), methods=["POST"]),
-        Route(
-            "/api/provider/google/v1beta/models/{action}", gemini_native(state), methods=["POST"]
+        _OwnPathRoute("/api/provider/openai/v1/responses", responses(state), methods=post),
+        _OwnPathRoute(
+            "/api/provider/google/v1beta/models/{action}", gemini_native(state), methods=post
         ),
         Route("/v0/management/{path:path}", forward, methods=_ANY),
         Route("/api/{path:path}", forward, methods=_ANY),
@@ -263,8 +294,8 @@ def create_amp_app(state: ProxyState) -> Starlette:
     auth = Middleware(
         ClientAuthMiddleware,
         settings=state.settings,
-        protected=lambda path: path.startswith("/api/provider/"),
+        protected=lambda path: path not in _AMP_OPEN_PATHS,
         exposed=lambda: state.exposed,
         lock_management=False,
     )
-    return Starlette(routes=routes, middleware=_stack(state, listener="amp", auth=auth))
+    return _starlette(routes, _stack(state, listener="amp", auth=auth))

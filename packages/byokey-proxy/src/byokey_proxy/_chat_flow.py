@@ -72,6 +72,9 @@ def _record(
     started: float,
     status: int,
 ) -> None:
+    config = state.settings().usage
+    if not config.enabled:
+        return
     state.usage.record(
         UsageRecord(
             model=model or "unknown",
@@ -84,7 +87,8 @@ def _record(
             cache_write_tokens=counts.cache_write_tokens,
             latency_ms=int((time.monotonic() - started) * 1000),
             status=status,
-        )
+        ),
+        persist=config.persist,
     )
 
 
@@ -162,7 +166,7 @@ def _stream(state: ProxyState, routed: RoutedResponse, fmt: WireFormat, started:
     return SSEResponse(
         frames,
         client_format=fmt,
-        keepalive_seconds=state.settings().streaming.keepalive_seconds,
+        keepalive_seconds=state.keepalive_interval(),
         on_finish=finished,
         status=resp.status if 200 <= resp.status < 300 else 200,
     )

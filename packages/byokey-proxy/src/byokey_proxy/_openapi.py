@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, NotRequired, Required, get_args, get_origin, get_type_hints, is_typeddict
 
 from . import _schemas
-from ._schemas import NonNegative
+from ._schemas import SAFE_INTEGER_MAX, NonNegative, SafeInteger
 
 __all__ = ["Operation", "Parameter", "build_openapi"]
 
@@ -40,6 +40,8 @@ class Operation:
     parameters: tuple[Parameter, ...] = ()
     errors: tuple[int, ...] = ()
     tag: str = "management"
+    query: type | None = None
+    """A ``TypedDict`` of the query string: one parameter per key, and a component."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -74,6 +76,8 @@ class _SchemaBuilder:
             out = self.schema(base)
             if any(m is NonNegative for m in meta):
                 out["minimum"] = 0
+            if any(m is SafeInteger for m in meta):
+                out["maximum"] = SAFE_INTEGER_MAX
             return out
         if origin in (types.UnionType, typing.Union):
             return {"anyOf": [self.schema(a) for a in get_args(hint)]}
@@ -122,8 +126,11 @@ def build_openapi(routes: list[tuple[str, str, Operation]], *, version: str) -> 
             "summary": op.summary,
             "responses": responses,
         }
-        if op.parameters:
-            entry["parameters"] = [_parameter(builder, p) for p in op.parameters]
+        parameters = [_parameter(builder, p) for p in op.parameters]
+        if op.query is not None:
+            parameters += _query_parameters(builder, op.query)
+        if parameters:
+            entry["parameters"] = parameters
         entry.update(op.extra)
         paths.setdefault(path, {})[method.lower()] = entry
     return {
@@ -142,6 +149,21 @@ def build_openapi(routes: list[tuple[str, str, Operation]], *, version: str) -> 
         "paths": paths,
         "components": {"schemas": dict(sorted(builder.components.items()))},
     }
+
+
+def _query_parameters(builder: _SchemaBuilder, query: type) -> list[dict[str, Any]]:
+    builder.ref(query)  # listed among the components, as the original's document did
+    hints = get_type_hints(query, include_extras=True)
+    required: frozenset[str] = getattr(query, "__required_keys__", frozenset())
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": builder.schema(hint),
+        }
+        for name, hint in hints.items()
+    ]
 
 
 def _parameter(builder: _SchemaBuilder, p: Parameter) -> dict[str, Any]:

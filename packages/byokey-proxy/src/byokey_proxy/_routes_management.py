@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import cast
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from byokey_store import UsageDimension, UsageQuery, history_bucket_secs
 from byokey_types import (
     ByokError,
     InvalidRequest,
@@ -27,6 +29,7 @@ from ._http_errors import NoStore, NotFound, ReloadRejected
 from ._responses import error_response, json_response
 from ._routes_chat import Handler
 from ._schemas import (
+    SAFE_INTEGER_MAX,
     AccountDetail,
     AccountRateLimit,
     AccountsResponse,
@@ -38,12 +41,17 @@ from ._schemas import (
     RateLimitsResponse,
     StatusResponse,
     TokenStateDto,
+    UsageDimensionName,
     UsageHistoryResponse,
     UsageSnapshot,
+    UsageTotalEntry,
+    UsageTotalsResponse,
 )
 from ._state import ProxyState
+from ._usage_aggregate import aggregating, history_totals
 
 __all__ = [
+    "MAX_QUERY_INT",
     "accounts",
     "activate_account",
     "query_int",
@@ -54,12 +62,17 @@ __all__ = [
     "status",
     "usage",
     "usage_history",
+    "usage_totals",
 ]
 
 _log = logging.getLogger("byokey.proxy.management")
 
 _FMT = WireFormat.OPENAI
 _DAY = 86_400
+
+
+MAX_QUERY_INT = SAFE_INTEGER_MAX
+"""Largest integer a query parameter takes (JavaScript's safe integers; SQLite holds them)."""
 
 
 def query_int(request: Request, name: str, default: int | None = None) -> int | None:
@@ -72,6 +85,8 @@ def query_int(request: Request, name: str, default: int | None = None) -> int | 
         raise InvalidRequest(f"query parameter {name!r} must be an integer") from None
     if value < 0:
         raise InvalidRequest(f"query parameter {name!r} must not be negative")
+    if value > MAX_QUERY_INT:
+        raise InvalidRequest(f"query parameter {name!r} must be at most {MAX_QUERY_INT}")
     return value
 
 
@@ -214,52 +229,112 @@ def usage(state: ProxyState) -> Handler:
     return handle
 
 
-def _bucket_seconds(span: int) -> int:
-    if span <= _DAY:
-        return 3600
-    if span <= 7 * _DAY:
-        return 21_600
-    return _DAY
+def _history_range(request: Request) -> tuple[int, int]:
+    end = query_int(request, "to", int(time.time()))
+    assert end is not None
+    start = query_int(request, "from", max(0, end - _DAY))
+    assert start is not None
+    if start > end:
+        raise InvalidRequest("'from' must not be after 'to'")
+    return start, end
+
+
+def _no_usage_store() -> NoStore:
+    return NoStore("no persistent usage store configured")
 
 
 def usage_history(state: ProxyState) -> Handler:
+    """Buckets of ``[from, to]`` (``to`` inclusive, so a request made this second shows)."""
+
     async def handle(request: Request) -> Response:
         try:
-            end = query_int(request, "to", int(time.time()))
-            assert end is not None
-            start = query_int(request, "from", max(0, end - _DAY))
-            assert start is not None
-            if start > end:
-                raise InvalidRequest("'from' must not be after 'to'")
+            start, end = _history_range(request)
         except ByokError as err:
             return error_response(err, _FMT)
         model = request.query_params.get("model") or None
         store = state.usage.store
         if store is None:
-            return error_response(NoStore("no persistent usage store configured"), _FMT)
-        bucket = _bucket_seconds(end - start)
+            return error_response(_no_usage_store(), _FMT)
+        bucket = history_bucket_secs(end - start)
         await state.usage.flush()
         try:
-            buckets = await store.query(start, end, model=model, bucket_secs=bucket)
+            totals = await history_totals(store, start, end + 1, model=model, bucket_secs=bucket)
         except Exception as exc:
-            _log.warning("usage history query failed: %s", exc)
-            failure = exc if isinstance(exc, ByokError) else StorageError(type(exc).__name__)
-            return error_response(failure, _FMT)
+            return _store_failure(exc)
         body: UsageHistoryResponse = {
             "from": start,
             "to": end,
             "bucket_seconds": bucket,
             "buckets": [
                 {
-                    "period_start": b["period_start"],
-                    "model": b["model"],
-                    "request_count": b["request_count"],
-                    "input_tokens": b["input_tokens"],
-                    "output_tokens": b["output_tokens"],
+                    "period_start": t.period_start,
+                    "model": t.model or "",
+                    "request_count": t.requests,
+                    "input_tokens": t.input_tokens,
+                    "output_tokens": t.output_tokens,
+                    "success_count": t.successes,
+                    "failure_count": t.failures,
+                    "cache_read_tokens": t.cache_read_tokens,
+                    "cache_write_tokens": t.cache_write_tokens,
                 }
-                for b in buckets
+                for t in totals
             ],
         }
+        return json_response(body)
+
+    return handle
+
+
+def _store_failure(exc: Exception) -> Response:
+    _log.warning("usage store read failed: %s", exc)
+    failure = exc if isinstance(exc, ByokError) else StorageError(type(exc).__name__)
+    return error_response(failure, _FMT)
+
+
+def usage_totals(state: ProxyState) -> Handler:
+    """Totals grouped by any of provider, model, account, over an optional range."""
+
+    async def handle(request: Request) -> Response:
+        params = request.query_params
+        try:
+            start = query_int(request, "from")
+            end = query_int(request, "to")
+            if start is not None and end is not None and start > end:
+                raise InvalidRequest("'from' must not be after 'to'")
+            raw_group = params.get("group_by") or UsageDimension.MODEL.value
+            query = UsageQuery.build(
+                start=start,
+                end=None if end is None else end + 1,
+                group_by=[g.strip() for g in raw_group.split(",") if g.strip()],
+                provider=params.get("provider") or None,
+                model=params.get("model") or None,
+                account_id=params.get("account_id") or None,
+            )
+        except ByokError as err:
+            return error_response(err, _FMT)
+        store = aggregating(state.usage.store)
+        if store is None:
+            return error_response(_no_usage_store(), _FMT)
+        await state.usage.flush()
+        try:
+            totals = await store.aggregate(
+                start=query.start,
+                end=query.end,
+                group_by=query.group_by,
+                provider=query.provider,
+                model=query.model,
+                account_id=query.account_id,
+            )
+        except Exception as exc:
+            return _store_failure(exc)
+        body: UsageTotalsResponse = {
+            "group_by": [UsageDimensionName(d.value) for d in query.group_by],
+            "totals": [cast(UsageTotalEntry, t.to_dict()) for t in totals],
+        }
+        if start is not None:
+            body["from"] = start
+        if end is not None:
+            body["to"] = end
         return json_response(body)
 
     return handle

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any, NotRequired, TypedDict
 
 __all__ = [
+    "SAFE_INTEGER_MAX",
     "AccountDetail",
     "AccountRateLimit",
     "AccountsResponse",
@@ -20,11 +21,13 @@ __all__ = [
     "AmpMessageState",
     "AmpRelationship",
     "AmpThreadDetail",
+    "AmpThreadListQuery",
     "AmpThreadListResponse",
     "AmpThreadSummary",
     "AmpToolRun",
     "AmpUsage",
     "AuthStatus",
+    "CooldownResetQuery",
     "CooldownResetResponse",
     "ErrorDetail",
     "ErrorResponse",
@@ -36,15 +39,23 @@ __all__ = [
     "ProviderAccounts",
     "ProviderRateLimits",
     "ProviderStatus",
+    "QueryInt",
     "RateLimitSnapshot",
     "RateLimitsResponse",
     "ReloadResponse",
+    "SafeInteger",
     "ServerInfo",
     "StatusResponse",
     "TokenStateDto",
+    "UInt",
     "UsageBucket",
+    "UsageDimensionName",
+    "UsageHistoryQuery",
     "UsageHistoryResponse",
     "UsageSnapshot",
+    "UsageTotalEntry",
+    "UsageTotalsQuery",
+    "UsageTotalsResponse",
 ]
 
 
@@ -52,7 +63,15 @@ class NonNegative:
     """Marker: an integer that cannot be negative."""
 
 
+SAFE_INTEGER_MAX = 2**53 - 1
+
+
+class SafeInteger:
+    """Marker: at most ``SAFE_INTEGER_MAX`` (what JSON clients hold exactly)."""
+
+
 UInt = Annotated[int, NonNegative]
+QueryInt = Annotated[int, NonNegative, SafeInteger]
 
 
 class AuthStatus(StrEnum):
@@ -141,17 +160,85 @@ class UsageSnapshot(TypedDict):
 
 
 class UsageBucket(TypedDict):
+    """The original's bucket plus success/failure and cache counts (additions)."""
+
     period_start: UInt
     model: str
     request_count: UInt
     input_tokens: UInt
     output_tokens: UInt
+    success_count: UInt
+    failure_count: UInt
+    cache_read_tokens: UInt
+    cache_write_tokens: UInt
 
 
 UsageHistoryResponse = TypedDict(
     "UsageHistoryResponse",
     {"from": UInt, "to": UInt, "bucket_seconds": UInt, "buckets": list[UsageBucket]},
 )
+
+UsageHistoryQuery = TypedDict(
+    "UsageHistoryQuery",
+    {"from": NotRequired[QueryInt], "to": NotRequired[QueryInt], "model": NotRequired[str]},
+)
+"""``from``/``to``: Unix seconds (defaults: ``to`` = now, ``from`` = ``to`` - 1 day)."""
+
+
+class UsageDimensionName(StrEnum):
+    PROVIDER = "provider"
+    MODEL = "model"
+    ACCOUNT = "account_id"
+
+
+class UsageTotalEntry(TypedDict):
+    """One group; only the grouped dimensions appear (no account = API key)."""
+
+    period_start: UInt
+    provider: NotRequired[str]
+    model: NotRequired[str]
+    account_id: NotRequired[str]
+    requests: UInt
+    successes: UInt
+    failures: UInt
+    input_tokens: UInt
+    output_tokens: UInt
+    cache_read_tokens: UInt
+    cache_write_tokens: UInt
+
+
+UsageTotalsResponse = TypedDict(
+    "UsageTotalsResponse",
+    {
+        "from": NotRequired[UInt],
+        "to": NotRequired[UInt],
+        "group_by": list[UsageDimensionName],
+        "totals": list[UsageTotalEntry],
+    },
+)
+
+UsageTotalsQuery = TypedDict(
+    "UsageTotalsQuery",
+    {
+        "from": NotRequired[QueryInt],
+        "to": NotRequired[QueryInt],
+        "group_by": NotRequired[str],
+        "provider": NotRequired[str],
+        "model": NotRequired[str],
+        "account_id": NotRequired[str],
+    },
+)
+"""``group_by``: comma-separated ``provider``, ``model``, ``account_id`` (default ``model``)."""
+
+
+class CooldownResetQuery(TypedDict):
+    provider: NotRequired[str]
+
+
+class AmpThreadListQuery(TypedDict):
+    limit: NotRequired[QueryInt]
+    offset: NotRequired[QueryInt]
+    has_messages: NotRequired[bool]
 
 
 class ModelEntry(TypedDict):

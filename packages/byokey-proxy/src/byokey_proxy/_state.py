@@ -38,6 +38,8 @@ class ProxyState:
     ``listen_host`` is the address actually bound (CLI overrides included); it
     decides whether the management API demands a key. ``reload`` re-reads the
     settings file (``ConfigWatcher.reload``) for ``POST /v0/management/reload``.
+    ``keepalive_seconds`` overrides ``streaming.keepalive_seconds`` (the setting
+    is whole seconds; embedders and tests may want a shorter, fractional beat).
     """
 
     gateway: Gateway
@@ -49,6 +51,13 @@ class ProxyState:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     threads_dir: Path | None = None
     amp_http: httpx.AsyncClient | None = None
+    keepalive_seconds: float | None = None
+
+    def keepalive_interval(self) -> float:
+        """Seconds between SSE keep-alive comments (0 = none), read per stream."""
+        if self.keepalive_seconds is not None:
+            return self.keepalive_seconds
+        return float(self.settings().streaming.keepalive_seconds)
 
     @property
     def exposed(self) -> bool:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from byokey_types import UsageRecord, UsageStore
 
+from ._usage_aggregate import model_totals
+
 __all__ = ["ModelStats", "UsageRecorder", "UsageTotals"]
 
 _log = logging.getLogger("byokey.proxy.usage")
@@ -55,7 +57,8 @@ class UsageRecorder:
 
     # --- recording (request path) ----------------------------------------------
 
-    def record(self, rec: UsageRecord) -> None:
+    def record(self, rec: UsageRecord, *, persist: bool = True) -> None:
+        """Count ``rec`` now; queue it for the store unless ``persist`` is false."""
         totals = self.totals
         stats = totals.models.setdefault(rec.model, ModelStats())
         totals.total_requests += 1
@@ -70,7 +73,7 @@ class UsageRecorder:
         totals.output_tokens += rec.output_tokens
         stats.input_tokens += rec.input_tokens
         stats.output_tokens += rec.output_tokens
-        if self.store is None:
+        if self.store is None or not persist:
             return
         try:
             self._queue.put_nowait(rec)
@@ -81,26 +84,32 @@ class UsageRecorder:
     # --- lifecycle ---------------------------------------------------------------
 
     async def preload(self) -> None:
-        """Add the store's all-time totals to the counters (spec §6.3)."""
+        """Add the store's all-time totals to the counters (spec §6.3).
+
+        Unlike the original, historical failures stay failures when the store
+        can aggregate (``byokey_store``'s stores can).
+        """
         if self.store is None:
             return
         try:
-            buckets = await self.store.totals()
+            rows = await model_totals(self.store)
         except Exception as exc:  # a broken store must not stop the server
             _log.warning("usage preload failed: %s", exc)
             return
         totals = self.totals
-        for bucket in buckets:
-            stats = totals.models.setdefault(bucket["model"], ModelStats())
-            count = bucket["request_count"]
-            totals.total_requests += count
-            totals.success_requests += count
-            totals.input_tokens += bucket["input_tokens"]
-            totals.output_tokens += bucket["output_tokens"]
-            stats.requests += count
-            stats.success += count
-            stats.input_tokens += bucket["input_tokens"]
-            stats.output_tokens += bucket["output_tokens"]
+        for row in rows:
+            stats = totals.models.setdefault(row.model, ModelStats())
+            failures = max(0, row.requests - row.successes)
+            totals.total_requests += row.requests
+            totals.success_requests += row.successes
+            totals.failure_requests += failures
+            totals.input_tokens += row.input_tokens
+            totals.output_tokens += row.output_tokens
+            stats.requests += row.requests
+            stats.success += row.successes
+            stats.failure += failures
+            stats.input_tokens += row.input_tokens
+            stats.output_tokens += row.output_tokens
 
     def start(self) -> None:
         if self.store is not None and self._task is None:
@@ -148,9 +157,21 @@ class UsageRecorder:
                 return
 
     async def _write(self, batch: list[UsageRecord]) -> None:
+        """One transaction per batch when the store offers ``record_many``.
+
+        If the batch write fails, records are retried one by one so a single bad
+        record costs only itself.
+        """
         store = self.store
         if store is None:
             return
+        many = getattr(store, "record_many", None)
+        if callable(many) and len(batch) > 1:
+            try:
+                await many(batch)
+                return
+            except Exception as exc:
+                _log.warning("usage batch write failed, retrying one by one: %s", exc)
         for rec in batch:
             try:
                 await store.record(rec)
