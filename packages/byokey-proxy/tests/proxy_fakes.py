@@ -7,11 +7,12 @@ for, so the HTTP layer is exercised end to end without the provider package.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from byokey_proxy import ModelInfo, RoutedResponse
+from byokey_store import InMemoryUsageStore
 from byokey_types import (
     ByokError,
     ChatRequest,
@@ -254,9 +255,27 @@ class FakeGateway:
         return 2
 
 
-@dataclass
-class MemoryUsageStore:
-    records: list[UsageRecord] = field(default_factory=list)
+class RecordingUsageStore(InMemoryUsageStore):
+    """``byokey_store``'s in-memory store that also keeps each record for assertions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[UsageRecord] = []
+        self.batches: list[int] = []
+
+    async def record_many(self, records: Iterable[UsageRecord]) -> None:
+        batch = list(records)
+        await super().record_many(batch)
+        self.batches.append(len(batch))
+        self.records.extend(batch)
+
+
+class LegacyUsageStore:
+    """A ``UsageStore`` with only the original's ``query``/``totals`` (no ``aggregate``)."""
+
+    def __init__(self, rows: list[UsageBucket] | None = None) -> None:
+        self.rows = rows or []
+        self.records: list[UsageRecord] = []
 
     async def record(self, record: UsageRecord) -> None:
         self.records.append(record)
@@ -264,23 +283,7 @@ class MemoryUsageStore:
     async def query(
         self, start: int, end: int, *, model: str | None = None, bucket_secs: int = 3600
     ) -> list[UsageBucket]:
-        rows = [r for r in self.records if model is None or r.model == model]
-        by_model: dict[str, UsageBucket] = {}
-        for r in rows:
-            b = by_model.setdefault(
-                r.model,
-                {
-                    "period_start": start - start % bucket_secs,
-                    "model": r.model,
-                    "request_count": 0,
-                    "input_tokens": 0,
-                    "output_tokens": 0,
-                },
-            )
-            b["request_count"] += 1
-            b["input_tokens"] += r.input_tokens
-            b["output_tokens"] += r.output_tokens
-        return [by_model[k] for k in sorted(by_model)]
+        return [b for b in self.rows if model is None or b["model"] == model]
 
     async def totals(self, start: int | None = None, end: int | None = None) -> list[UsageBucket]:
-        return await self.query(0, 1)
+        return list(self.rows)

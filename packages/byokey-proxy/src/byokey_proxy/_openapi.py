@@ -45,6 +45,16 @@ class Operation:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _required_keys(hints: dict[str, Any]) -> set[str]:
+    """Keys not marked ``NotRequired``.
+
+    Read from the resolved hints, not ``__required_keys__``: under postponed
+    annotations Python 3.11 cannot see ``NotRequired`` inside the strings and
+    reports every key as required.
+    """
+    return {name for name, hint in hints.items() if get_origin(hint) is not NotRequired}
+
+
 class _SchemaBuilder:
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
@@ -60,7 +70,7 @@ class _SchemaBuilder:
         if isinstance(cls, type) and issubclass(cls, StrEnum):
             return {"type": "string", "enum": [m.value for m in cls]}
         hints = get_type_hints(cls, include_extras=True)
-        required = sorted(getattr(cls, "__required_keys__", ()))
+        required = sorted(_required_keys(hints))
         props = {name: self.schema(hint) for name, hint in hints.items()}
         schema: dict[str, Any] = {"type": "object", "properties": props}
         if required:
@@ -154,7 +164,7 @@ def build_openapi(routes: list[tuple[str, str, Operation]], *, version: str) -> 
 def _query_parameters(builder: _SchemaBuilder, query: type) -> list[dict[str, Any]]:
     builder.ref(query)  # listed among the components, as the original's document did
     hints = get_type_hints(query, include_extras=True)
-    required: frozenset[str] = getattr(query, "__required_keys__", frozenset())
+    required = _required_keys(hints)
     return [
         {
             "name": name,
