@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-__all__ = ["error_page", "page_response", "success_page", "waiting_page"]
+__all__ = ["error_page", "page_response", "pending_page", "success_page", "waiting_page"]
 
 _STYLE = (
     "body{font-family:system-ui,-apple-system,sans-serif;max-width:32rem;margin:4rem auto;"
@@ -35,6 +35,16 @@ def error_page(provider: str, reason: str) -> str:
         "err",
         f"<p>byokey could not sign in to {html.escape(provider)}: {html.escape(reason)}.</p>"
         "<p>Close this tab and run the login command again.</p>",
+    )
+
+
+def pending_page(provider: str) -> str:
+    """Shown when the flow took too long to say how the exchange went."""
+    return _page(
+        "Almost done",
+        "ok",
+        f"<p>byokey received the answer from {html.escape(provider)}. "
+        "Return to the terminal to see whether the login finished.</p>",
     )
 
 

@@ -11,18 +11,20 @@ asset host is down.
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 
 from byokey_auth._clients import COMPILED_CLIENTS, OAuthClient
 from byokey_auth._clock import Clock
 from byokey_auth._endpoints import AuthEndpoints
 from byokey_auth._http import parse_json, send, status_text
+from byokey_auth._options import AuthOptions, ClientOverride
+from byokey_auth._private_file import read_json_file, write_private_json
+from byokey_types.errors import ByokError
 from byokey_types.provider import ProviderId
 
 __all__ = ["CredentialDocument", "CredentialResolver"]
@@ -81,6 +83,7 @@ class CredentialResolver:
         ttl: float = 3600.0,
         retry_after_failure: float = 300.0,
         cache_dir: Path | None = None,
+        clients: Mapping[ProviderId, ClientOverride] | None = None,
     ) -> None:
         self._http = http
         self._endpoints = endpoints
@@ -88,8 +91,25 @@ class CredentialResolver:
         self._ttl = ttl
         self._retry_after_failure = retry_after_failure
         self._cache_dir = cache_dir
+        self._clients = dict(clients or {})
         self._entries: dict[ProviderId, _Entry] = {}
         self._last_good: dict[ProviderId, CredentialDocument] = {}
+        self._last_failure: dict[ProviderId, str] = {}
+
+    @classmethod
+    def from_options(
+        cls, http: httpx.AsyncClient, options: AuthOptions, clock: Clock
+    ) -> CredentialResolver:
+        """A resolver with every knob (cache, TTLs, config clients) taken from ``options``."""
+        return cls(
+            http,
+            options.endpoints,
+            clock,
+            ttl=options.credentials_ttl,
+            retry_after_failure=options.credentials_retry_after_failure,
+            cache_dir=options.credentials_cache_dir,
+            clients=options.clients,
+        )
 
     async def client(self, provider: ProviderId) -> OAuthClient:
         """The merged client for ``provider``; never fails because the host is down."""
@@ -98,10 +118,21 @@ class CredentialResolver:
         if doc is not None:
             base = base.merged(**doc.to_dict())
         device_key = _DEVICE_KEYS.get(provider)
+        configured = self._clients.get(provider)
         return base.merged(
+            client_id=configured.client_id if configured else None,
+            client_secret=configured.client_secret if configured else None,
             token_url=self._endpoints.override(f"{provider.value}_token"),
             device_code_url=self._endpoints.override(device_key) if device_key else None,
         )
+
+    def last_failure(self, provider: ProviderId) -> str | None:
+        """Why the last fetch of ``provider``'s document failed (None after a success).
+
+        Flows add it to "credentials missing client_id" so a user whose only
+        source is the runtime document (Amp) learns the host was unreachable.
+        """
+        return self._last_failure.get(provider)
 
     async def document(self, provider: ProviderId) -> CredentialDocument | None:
         """The freshest good document: fetched, cached, or from the disk cache."""
@@ -117,10 +148,12 @@ class CredentialResolver:
                 return entry.document or self._fallback(provider)
         try:
             doc = await self._fetch(provider, base_url)
-        except Exception as exc:
+        except (ByokError, ValueError) as exc:
             log.warning("using cached/compiled OAuth client for %s: %s", provider.value, exc)
             self._entries[provider] = _Entry(now, None)
+            self._last_failure[provider] = str(exc)
             return self._fallback(provider)
+        self._last_failure.pop(provider, None)
         self._entries[provider] = _Entry(now, doc)
         self._last_good[provider] = doc
         self._write_disk(provider, doc)
@@ -156,23 +189,20 @@ class CredentialResolver:
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(orjson.dumps(doc.to_dict()))
-            tmp.replace(path)
+            write_private_json(path, doc.to_dict())
         except OSError as exc:
             log.warning("cannot cache OAuth client document for %s: %s", provider.value, exc)
 
     def _read_disk(self, provider: ProviderId) -> CredentialDocument | None:
         path = self._disk_path(provider)
-        if path is None or not path.is_file():
+        if path is None:
             return None
         try:
-            doc = CredentialDocument.parse(orjson.loads(path.read_bytes()))
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring cached OAuth client document %s: %s", path, exc)
+            data = read_json_file(path)
+            doc = None if data is None else CredentialDocument.parse(data)
+        except ValueError as exc:
+            log.warning("ignoring cached OAuth client document for %s: %s", provider.value, exc)
             return None
-        self._last_good[provider] = doc
+        if doc is not None:
+            self._last_good[provider] = doc
         return doc
