@@ -18,11 +18,17 @@ from ._executor import ExecutorFactory
 
 # --- helper B: claude, codex, copilot (one import line each, below) ---
 # --- helper C: gemini, antigravity, kiro, qwen, kimi, iflow (one import line each, below) ---
+from ._antigravity import AntigravityExecutor
+from ._gemini import GeminiExecutor
+from ._kiro import KiroExecutor
 
 __all__ = ["EXECUTORS"]
 
 EXECUTORS: dict[ProviderId, ExecutorFactory] = {
     # --- helper B: one entry each, e.g. ProviderId.CLAUDE: ClaudeExecutor, ---
     # --- helper C: one entry each, e.g. ProviderId.GEMINI: GeminiExecutor, ---
+    ProviderId.GEMINI: GeminiExecutor,
+    ProviderId.KIRO: KiroExecutor,
+    ProviderId.ANTIGRAVITY: AntigravityExecutor,
 }
 """Provider -> executor factory. Amp has none: it is not a model provider."""
