@@ -7,7 +7,7 @@ client ids equal to the fake's, so nothing reaches the internet.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -50,6 +50,16 @@ def token_store() -> InMemoryTokenStore:
 @pytest.fixture
 def robot() -> RobotBrowser:
     return RobotBrowser()
+
+
+@pytest.fixture
+def make_options(oauth_fake: OAuthFake) -> Callable[..., AuthOptions]:
+    """``make_options(callback_timeout=0.3)``: :func:`options_for` the test's fake."""
+
+    def make(**changes: object) -> AuthOptions:
+        return options_for(oauth_fake, **changes)
+
+    return make
 
 
 @pytest.fixture

@@ -50,6 +50,16 @@ class OAuthClient:
             device_code_url=device_code_url or self.device_code_url,
         )
 
+    def with_identity(self, client_id: str | None, client_secret: str | None) -> OAuthClient:
+        """A copy registered as ``client_id``: a different id never keeps this secret.
+
+        A secret belongs to exactly one client id, so a source that names another
+        client (the runtime document, config) brings its own secret or none.
+        """
+        if client_id and client_id != self.client_id:
+            return replace(self, client_id=client_id, client_secret=client_secret or None)
+        return replace(self, client_secret=client_secret or self.client_secret)
+
     def need_client_id(self) -> str:
         if not self.client_id:
             raise AuthError(f"{self.provider.value} credentials missing client_id")

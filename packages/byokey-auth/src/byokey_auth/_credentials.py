@@ -113,15 +113,17 @@ class CredentialResolver:
 
     async def client(self, provider: ProviderId) -> OAuthClient:
         """The merged client for ``provider``; never fails because the host is down."""
-        base = COMPILED_CLIENTS[provider]
+        client = COMPILED_CLIENTS[provider]
         doc = await self.document(provider)
         if doc is not None:
-            base = base.merged(**doc.to_dict())
-        device_key = _DEVICE_KEYS.get(provider)
+            client = client.with_identity(doc.client_id, doc.client_secret).merged(
+                token_url=doc.token_url, device_code_url=doc.device_code_url
+            )
         configured = self._clients.get(provider)
-        return base.merged(
-            client_id=configured.client_id if configured else None,
-            client_secret=configured.client_secret if configured else None,
+        if configured is not None:
+            client = client.with_identity(configured.client_id, configured.client_secret)
+        device_key = _DEVICE_KEYS.get(provider)
+        return client.merged(
             token_url=self._endpoints.override(f"{provider.value}_token"),
             device_code_url=self._endpoints.override(device_key) if device_key else None,
         )

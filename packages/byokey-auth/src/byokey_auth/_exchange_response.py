@@ -32,12 +32,12 @@ def exchange_json(response: httpx.Response) -> dict[str, Any]:
         data = parse_json(response)
     except ValueError as exc:
         if not response.is_success:
-            raise AuthError(f"token exchange failed ({status_text(response)})") from None
-        raise AuthError(f"failed to parse token response: {exc}") from None
+            raise AuthError(f"code exchange failed ({status_text(response)})") from None
+        raise AuthError(f"failed to parse the token reply: {exc}") from None
     if not response.is_success:
         raise AuthError(
-            f"token exchange failed ({status_text(response)}): {oauth_error_text(data)}"
+            f"code exchange failed ({status_text(response)}): {oauth_error_text(data)}"
         )
     if not isinstance(data, dict):
-        raise AuthError("failed to parse token response: not a JSON object")
+        raise AuthError("failed to parse the token reply: not a JSON object")
     return data

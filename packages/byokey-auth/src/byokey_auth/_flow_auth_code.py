@@ -161,7 +161,7 @@ async def _exchange(
         spec, client, client_id, code=code, redirect_uri=redirect_uri, pkce=pkce, state=state
     )
     response = await send(
-        ctx.http, "POST", token_url, what=f"token exchange for {spec.provider.value}", **request
+        ctx.http, "POST", token_url, what=f"code exchange for {spec.provider.value}", **request
     )
     token = parse_token_response(exchange_json(response), provider=spec.provider, now=ctx.now())
     if spec.finish is not None:

@@ -96,11 +96,11 @@ def classify_poll(response: httpx.Response) -> PollOutcome:
         if response.status_code in (401, 403):
             error = "access_denied"
         else:
-            raise AuthError(f"device flow error: token endpoint returned {status_text(response)}")
+            raise AuthError(f"device flow error: the poll returned {status_text(response)}")
     if error is None and parsed is None:
-        raise AuthError(f"failed to parse token response: {reason}")
+        raise AuthError(f"failed to parse the token reply: {reason}")
     if error is None and not isinstance(parsed, dict):
-        raise AuthError("failed to parse token response: not a JSON object")
+        raise AuthError("failed to parse the token reply: not a JSON object")
     return PollOutcome(error=error, data=data, interval=_number(data.get("interval")))
 
 

@@ -100,7 +100,7 @@ def parse_token_response(
     "never expires"); ``token_type`` is always ``Bearer``.
     """
     if not isinstance(data, dict):
-        raise AuthError("failed to parse token response: not a JSON object")
+        raise AuthError("failed to parse the token reply: not a JSON object")
     access = _str(data, "access_token")
     if access is None:
         raise AuthError("missing access_token in response")
