@@ -155,7 +155,14 @@ def parse_device_code(data: Any, *, provider: ProviderId) -> DeviceCode:
     if verify is None:
         raise AuthError("missing verification_uri")
     expires_in = _non_negative_number(data.get("expires_in"))
-    interval = _non_negative_number(data.get("interval"))
+    raw_interval = data.get("interval")
+    interval = (
+        float(raw_interval)
+        if isinstance(raw_interval, int | float)
+        and not isinstance(raw_interval, bool)
+        and raw_interval >= 0
+        else None
+    )
     return DeviceCode(
         device_code=device_code,
         user_code=user_code,
