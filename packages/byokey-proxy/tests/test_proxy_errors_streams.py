@@ -237,7 +237,7 @@ async def test_client_disconnect_cancels_upstream_and_records(server: Running) -
 
 
 async def test_keepalive_comments_while_upstream_is_quiet(server: Running) -> None:
-    server.box.set(**{"streaming.keepalive_seconds": 1})
+    server.state.keepalive_seconds = 0.02
     gate = asyncio.Event()
     server.gateway.script = lambda req: RoutedResponse(
         ChatStream(replay(openai_events(req.model, ["a"]), gate=gate)), "codex", req.model

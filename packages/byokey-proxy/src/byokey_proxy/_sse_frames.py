@@ -32,13 +32,20 @@ def error_frame(err: ByokError, fmt: WireFormat) -> bytes:
     if fmt is WireFormat.ANTHROPIC:
         return encode_event("error", err.to_anthropic())
     if fmt is WireFormat.OPENAI_RESPONSES:
-        return encode_event(
-            "error",
-            {
-                "type": "error",
-                "code": err.code,
-                "message": err.client_message,
-                "param": None,
+        # ``error`` is what the SDK surfaces; ``response.failed`` is what ends a
+        # turn for Codex CLI (without it, it reports a stream closed early and retries).
+        detail = {"code": err.code, "message": err.client_message}
+        failed = {
+            "type": "response.failed",
+            "response": {
+                "id": "resp_failed",
+                "object": "response",
+                "status": "failed",
+                "error": detail,
+                "output": [],
             },
+        }
+        return encode_event("error", {"type": "error", **detail, "param": None}) + encode_event(
+            "response.failed", failed
         )
     return encode_event(None, error_body(err, fmt))
