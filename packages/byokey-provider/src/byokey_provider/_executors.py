@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from byokey_types import ProviderId
 
-from ._executor import ExecutorFactory
-
 # --- helper B: claude, codex, copilot (one import line each, below) ---
 # --- helper C: gemini, antigravity, kiro, qwen, kimi, iflow (one import line each, below) ---
 from ._antigravity import AntigravityExecutor
+from ._executor import ExecutorFactory
 from ._gemini import GeminiExecutor
+from ._iflow import IFlowExecutor
+from ._kimi import KimiExecutor
 from ._kiro import KiroExecutor
+from ._qwen import QwenExecutor
 
 __all__ = ["EXECUTORS"]
 
@@ -30,5 +32,8 @@ EXECUTORS: dict[ProviderId, ExecutorFactory] = {
     ProviderId.GEMINI: GeminiExecutor,
     ProviderId.KIRO: KiroExecutor,
     ProviderId.ANTIGRAVITY: AntigravityExecutor,
+    ProviderId.QWEN: QwenExecutor,
+    ProviderId.KIMI: KimiExecutor,
+    ProviderId.IFLOW: IFlowExecutor,
 }
 """Provider -> executor factory. Amp has none: it is not a model provider."""
