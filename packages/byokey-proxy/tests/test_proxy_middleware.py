@@ -77,6 +77,9 @@ async def test_unknown_path_and_wrong_method(server: Running) -> None:
     assert wrong.status_code == 405
     assert wrong.headers["allow"] == "POST"
     assert preflight.status_code == 405
+    assert unknown.json()["error"]["code"] == "not_found"
+    assert wrong.json()["error"]["code"] == "method_not_allowed"
+    assert preflight.json()["type"] == "error"  # /v1/messages answers in Anthropic's shape
     assert "access-control-allow-origin" not in preflight.headers
     assert slash.status_code == 404
 

@@ -10,22 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
+from byokey_types import ByokError
+
 from . import _schemas as s
 from ._amp_forward import ampcode_proxy, login_redirects
 from ._amp_threads import get_thread, list_threads
+from ._client_format import format_for_path
+from ._http_errors import MethodNotAllowed, NotFound
 from ._mw_access_log import AccessLogMiddleware
 from ._mw_body_limit import BodyLimitMiddleware
 from ._mw_client_auth import ClientAuthMiddleware
 from ._mw_dump import DumpMiddleware
 from ._mw_request_id import RequestIdMiddleware
 from ._openapi import Operation, Parameter, build_openapi
-from ._responses import json_response
+from ._responses import error_response, json_response
 from ._routes_chat import (
     Handler,
     chat_completions,
@@ -240,8 +245,29 @@ def create_app(state: ProxyState) -> Starlette:
     return _starlette(routes, _stack(state, listener="main", auth=auth))
 
 
+async def _routing_error(request: Request, exc: Exception) -> Response:
+    """Unknown paths (404) and wrong methods (405) as JSON errors in the path's format."""
+    assert isinstance(exc, HTTPException)
+    target = f"{request.method} {request.url.path}"
+    err: ByokError = (
+        MethodNotAllowed(f"{target} is not allowed")
+        if exc.status_code == 405
+        else NotFound(f"no route for {target}")
+    )
+    if exc.status_code not in (404, 405):
+        err = ByokError(str(exc.detail))
+        err.status = exc.status_code
+    response = error_response(err, format_for_path(request.url.path))
+    response.headers.update(exc.headers or {})
+    return response
+
+
 def _starlette(routes: list[Route], middleware: list[Middleware]) -> Starlette:
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: _routing_error},
+    )
     # "/v0/management" must be a 404, not a redirect to "/v0/management/" (spec §4).
     app.router.redirect_slashes = False
     return app

@@ -15,6 +15,7 @@ __all__ = [
     "BodyTooLarge",
     "ClientKeyRequired",
     "ManagementLocked",
+    "MethodNotAllowed",
     "ModelNotFound",
     "NoStore",
     "NotFound",
@@ -81,6 +82,12 @@ class NotFound(ByokError):
     status = 404
     error_type = "not_found_error"
     code = "not_found"
+
+
+class MethodNotAllowed(ByokError):
+    status = 405
+    error_type = "invalid_request_error"
+    code = "method_not_allowed"
 
 
 class ModelNotFound(UnsupportedModel):
