@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import orjson
 
+from byokey_auth._log_redaction import install_httpx_redaction
 from byokey_types.errors import TransportError, UpstreamTimeout
 
 __all__ = ["parse_json", "send", "status_text"]
@@ -21,6 +22,7 @@ async def send(
     http: httpx.AsyncClient, method: str, url: str, *, what: str, **kwargs: Any
 ) -> httpx.Response:
     """Send one request; map connection-level failures to byokey errors."""
+    install_httpx_redaction()
     try:
         return await http.request(method, url, **kwargs)
     except httpx.TimeoutException as exc:
