@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import anthropic
 import httpx
@@ -14,6 +15,7 @@ from byokey_proxy import RoutedResponse
 from byokey_types import (
     ChatStream,
     RateLimited,
+    SSEEvent,
     TransportError,
     UpstreamError,
     UpstreamTimeout,
@@ -259,3 +261,48 @@ async def test_keepalive_comments_while_upstream_is_quiet(server: Running) -> No
                 gate.set()
     assert received.endswith(b"data: [DONE]\n\n")
     assert received.index(b": keep-alive") < received.index(b'"content":"a"')
+
+
+async def test_disconnect_closes_the_upstream_through_translation(server: Running) -> None:
+    """A fast upstream and a client that leaves: the provider's stream is closed at once."""
+    closed: list[bool] = []
+
+    async def endless(model: str) -> AsyncIterator[SSEEvent]:
+        base = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": model}
+        try:
+            for i in range(100_000):
+                yield SSEEvent(
+                    None, {**base, "choices": [{"index": 0, "delta": {"content": f"{i} "}}]}
+                )
+                await asyncio.sleep(0)
+        finally:
+            closed.append(True)
+
+    server.gateway.script = lambda req: RoutedResponse(
+        ChatStream(endless(req.model)), "codex", req.model
+    )
+    async with (
+        httpx.AsyncClient() as client,
+        client.stream(
+            "POST",
+            f"{server.url}/v1/messages",
+            json={"model": "gpt-5.1", "max_tokens": 5, "messages": [], "stream": True},
+        ) as reply,
+    ):
+        async for chunk in reply.aiter_raw():
+            assert chunk.startswith(b"event: message_start")
+            break
+    for _ in range(1000):
+        if closed:
+            break
+        await asyncio.sleep(0.01)
+    assert closed == [True]
+    rec = (await server.settled_records())[0]
+    assert (rec.success, rec.status) == (False, 499)
+
+
+async def test_keepalive_interval_comes_from_settings_unless_overridden(server: Running) -> None:
+    server.box.set(**{"streaming.keepalive_seconds": 15})
+    assert server.state.keepalive_interval() == 15.0
+    server.state.keepalive_seconds = 0.5
+    assert server.state.keepalive_interval() == 0.5

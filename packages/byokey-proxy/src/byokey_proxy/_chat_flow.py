@@ -36,6 +36,7 @@ from ._responses import error_response, json_response
 from ._sse_frames import encode_event
 from ._sse_response import SSEResponse, StreamOutcome
 from ._state import ProxyState
+from ._stream_closing import closing
 from ._translation import StreamTranslator, stream_translator, translate_body, translate_events
 from ._usage_extract import TokenCounts, usage_from_body, usage_from_event
 
@@ -176,10 +177,11 @@ async def _tap(
     events: AsyncIterator[SSEEvent], fmt: WireFormat, counts: TokenCounts
 ) -> AsyncIterator[SSEEvent]:
     """Pass events through, folding usage into ``counts`` as it goes by."""
-    async for event in events:
-        if isinstance(event.data, dict):
-            usage_from_event(counts, event.event, event.data, fmt)
-        yield event
+    async with closing(events):
+        async for event in events:
+            if isinstance(event.data, dict):
+                usage_from_event(counts, event.event, event.data, fmt)
+            yield event
 
 
 async def _client_frames(
@@ -187,9 +189,10 @@ async def _client_frames(
 ) -> AsyncIterator[bytes]:
     stream = events if converter is None else translate_events(events, converter)
     done_seen = False
-    async for event in stream:
-        if event.data == "[DONE]":
-            done_seen = True
-        yield encode_event(event.event, event.data)
+    async with closing(stream):
+        async for event in stream:
+            if event.data == "[DONE]":
+                done_seen = True
+            yield encode_event(event.event, event.data)
     if target is WireFormat.OPENAI and not done_seen:
         yield b"data: [DONE]\n\n"

@@ -15,6 +15,8 @@ from typing import Any, Protocol, cast
 
 from byokey_types import SSEEvent, UnsupportedTranslation, WireFormat
 
+from ._stream_closing import closing
+
 __all__ = ["StreamTranslator", "stream_translator", "translate_body", "translate_events"]
 
 _Frames = list[tuple[str | None, dict[str, Any] | str]]
@@ -54,10 +56,11 @@ async def translate_events(
     events: AsyncIterator[SSEEvent], converter: StreamTranslator
 ) -> AsyncIterator[SSEEvent]:
     """Events of a stream, re-expressed by ``converter`` (built before the headers go out)."""
-    async for event in events:
-        if isinstance(event.data, str):  # "[DONE]": the converter's finish() ends the stream
-            continue
-        for name, data in converter.feed(event.event, event.data):
-            yield SSEEvent(name, data)
+    async with closing(events):
+        async for event in events:
+            if isinstance(event.data, str):  # "[DONE]": the converter's finish() ends the stream
+                continue
+            for name, data in converter.feed(event.event, event.data):
+                yield SSEEvent(name, data)
     for name, data in converter.finish():
         yield SSEEvent(name, data)
