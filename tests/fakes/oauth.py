@@ -22,6 +22,7 @@ Routes:
 - ``POST /{p}/device``: RFC 8628 device authorization (GitHub's shape for copilot:
   form-encoded unless ``Accept: application/json``, polls answered with HTTP 200).
 - ``GET /api/oauth/getUserInfo``: iFlow's OAuth-token-for-API-key exchange.
+- ``POST /v1internal:loadCodeAssist``: Cloud Code's project lookup (Antigravity).
 - ``POST /kiro/client/register``, ``/kiro/device_authorization``, ``/kiro/token``:
   AWS SSO-OIDC ``RegisterClient`` / ``StartDeviceAuthorization`` / ``CreateToken``
   (camelCase JSON, errors as 400 with ``error`` in the body and ``x-amzn-ErrorType``).
@@ -180,6 +181,9 @@ class OAuthFake:
         server.route("GET", "/api/oauth/getUserInfo", self._userinfo)
         server.route("POST", "/kiro/client/register", self._kiro_register)
         server.route("POST", "/kiro/device_authorization", self._kiro_device)
+        server.route("POST", "/v1internal:loadCodeAssist", self._load_code_assist)
+        #: What Cloud Code's ``loadCodeAssist`` names as the project (None: not onboarded).
+        self.cloud_project: str | dict[str, str] | None = "fake-project-42"
 
     # ------------------------------------------------------------------ addresses
 
@@ -200,6 +204,7 @@ class OAuthFake:
         out.update({f"{p}_device": f"{base}/{p}/device" for p in DEVICE_PROVIDERS})
         out["iflow_userinfo"] = f"{base}/api/oauth/getUserInfo"
         out["kiro_oidc"] = f"{base}/kiro"
+        out["antigravity_api"] = base  # Cloud Code's loadCodeAssist (project lookup)
         out["credentials_base"] = f"{base}/oauth" if with_document else ""
         return out
 
@@ -534,6 +539,19 @@ class OAuthFake:
                 },
             },
         )
+
+    # ------------------------------------------------------------ cloud code
+
+    def _load_code_assist(self, request: RecordedRequest) -> Reply:
+        token = request.bearer()
+        with self._lock:
+            known = token is not None and self.issued_tokens.get(token) == "antigravity"
+        if not known:
+            return Json(401, {"error": {"code": 401, "status": "UNAUTHENTICATED"}})
+        answer: dict[str, Any] = {"currentTier": {"id": "free-tier"}}
+        if self.cloud_project is not None:
+            answer["cloudaicompanionProject"] = self.cloud_project
+        return Json(200, answer)
 
     # ------------------------------------------------------------------ kiro
 

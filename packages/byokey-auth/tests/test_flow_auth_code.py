@@ -114,6 +114,34 @@ async def test_google_exchange_sends_the_secret_and_keeps_the_email(
     assert "https://www.googleapis.com/auth/" in query  # the scope URL is sent raw
 
 
+@pytest.mark.parametrize(
+    ("project", "expected"),
+    [("fake-project-42", "fake-project-42"), ({"id": "obj-project"}, "obj-project"), (None, None)],
+)
+async def test_antigravity_keeps_its_cloud_code_project(
+    project: str | dict[str, str] | None,
+    expected: str | None,
+    oauth_fake: OAuthFake,
+    flow_ctx: FlowContext,
+    robot: RobotBrowser,
+) -> None:
+    oauth_fake.cloud_project = project
+    token = await authenticate(flow_ctx, P.ANTIGRAVITY, open_browser=robot)
+    lookup = oauth_fake.server.requests_to("/v1internal:loadCodeAssist")[-1]
+    assert lookup.bearer() == token.access_token
+    assert lookup.json()["metadata"]["ideType"] == "ANTIGRAVITY"
+    assert token.metadata.get("project_id") == expected
+
+
+async def test_a_failed_project_lookup_does_not_fail_the_login(
+    oauth_fake: OAuthFake, flow_ctx: FlowContext, robot: RobotBrowser
+) -> None:
+    oauth_fake.server.route("POST", "/v1internal:loadCodeAssist", Drop())
+    token = await authenticate(flow_ctx, P.ANTIGRAVITY, open_browser=robot)
+    assert "project_id" not in token.metadata
+    assert "Login successful!" in robot.last.callback_page
+
+
 async def test_claude_keeps_account_and_organization(
     flow_ctx: FlowContext, robot: RobotBrowser
 ) -> None:

@@ -29,6 +29,7 @@ _DEFAULTS: Final[Mapping[str, str]] = MappingProxyType(
         "kiro_start_url": "https://view.awsapps.com/start",
         "kiro_social": "https://prod.us-east-1.auth.desktop.kiro.dev",
         "credentials_base": "https://assets.byokey.io/oauth",
+        "antigravity_api": "https://daily-cloudcode-pa.googleapis.com",
     }
 )
 

@@ -23,6 +23,7 @@ import httpx
 
 from byokey_auth._browser import BrowserOpener, open_in_browser
 from byokey_auth._clock import Clock, SystemClock
+from byokey_auth._cloud_project import with_antigravity_project
 from byokey_auth._context import FlowContext
 from byokey_auth._credentials import CredentialResolver
 from byokey_auth._device_logins import DEVICE_LOGIN_PROVIDERS, run_device_login
@@ -53,7 +54,9 @@ AUTH_CODE_SPECS: Final[Mapping[ProviderId, AuthCodeSpec]] = MappingProxyType(
         _P.CLAUDE: AuthCodeSpec(_P.CLAUDE, body="json"),
         _P.CODEX: AuthCodeSpec(_P.CODEX, callback_path="/auth/callback", accept_json=True),
         _P.GEMINI: AuthCodeSpec(_P.GEMINI, client_auth="secret"),
-        _P.ANTIGRAVITY: AuthCodeSpec(_P.ANTIGRAVITY, client_auth="secret"),
+        _P.ANTIGRAVITY: AuthCodeSpec(
+            _P.ANTIGRAVITY, client_auth="secret", finish=with_antigravity_project
+        ),
         _P.IFLOW: AuthCodeSpec(_P.IFLOW, pkce=False, client_auth="basic", finish=exchange_api_key),
         _P.AMP: AuthCodeSpec(_P.AMP, body="json"),
     }
