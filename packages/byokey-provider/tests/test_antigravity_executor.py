@@ -42,9 +42,12 @@ PATH = "/v1internal:generateContent"
 
 
 class Tokens:
+    def __init__(self, metadata: dict[str, str] | None = None) -> None:
+        self.metadata = metadata or {}
+
     async def get_token(self, provider: ProviderId, account: str | None = None) -> OAuthToken:
         assert provider is A
-        return OAuthToken(TOKEN)
+        return OAuthToken(TOKEN, metadata=self.metadata)
 
 
 @dataclass
@@ -75,12 +78,13 @@ def executor(
     api_key: str | None = None,
     fallback: str | None = None,
     versions: VersionStore | None = None,
+    tokens: Tokens | None = None,
 ) -> AntigravityExecutor:
     settings = Settings(
         providers={A: ProviderConfig(api_key=api_key, base_url=fakes.primary.url)},
         endpoints=Endpoints(antigravity_api_fallback=fallback or fakes.fallback.url),
     )
-    credentials = ConfigCredentials(settings, Tokens())
+    credentials = ConfigCredentials(settings, tokens or Tokens())
     return AntigravityExecutor(A, settings, credentials, http, versions=versions)
 
 
@@ -251,3 +255,9 @@ async def test_version_store_user_agent_and_thinking_suffix(
     body = sent.json()
     assert body["model"] == "gemini-2.5-pro"
     assert body["request"]["generationConfig"]["thinkingConfig"]["thinkingBudget"] == 24576
+
+
+async def test_the_login_project_is_used_when_known(fakes: Pair, http: UpstreamHttp) -> None:
+    tokens = Tokens({"project_id": "real-cloud-project"})
+    await executor(fakes, http, tokens=tokens).chat(ChatRequest(CHAT))
+    assert fakes.primary.last_request.json()["project"] == "real-cloud-project"

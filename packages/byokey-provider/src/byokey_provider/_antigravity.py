@@ -3,9 +3,9 @@
 ``POST {base}/v1internal:generateContent`` (or ``:streamGenerateContent?alt=sse``)
 with a Bearer token (an API key or the Antigravity login) and the envelope
 ``{"model", "project", "requestId", "userAgent", "requestType", "request"}``.
-The model drops the gateway's ``ag-`` prefix; the project is made up per
-request (``useful-wave-…``), as the Antigravity client does for accounts
-without one.
+The model drops the gateway's ``ag-`` prefix; the project is the login's
+Cloud Code project (token metadata ``project_id``) when it has one, else made
+up per request (``useful-wave-…``), as the Antigravity client does.
 
 The daily endpoint has a sandbox twin: when the primary fails in a way worth
 retrying (connection error, timeout, 408/429/5xx) *before the client has seen
@@ -54,12 +54,18 @@ ANTIGRAVITY_DEFAULT_MODEL = "gemini-2.5-pro"
 _DROPPED = ("safety_settings", "safetySettings")
 
 
-def antigravity_envelope(model: str, body: dict[str, Any], *, request_uuid: str) -> dict[str, Any]:
-    """The Code Assist envelope Antigravity sends (safety settings left out, as it does)."""
+def antigravity_envelope(
+    model: str, body: dict[str, Any], *, request_uuid: str, project: str | None = None
+) -> dict[str, Any]:
+    """The Code Assist envelope Antigravity sends (safety settings left out, as it does).
+
+    ``project`` is the account's Cloud Code project when the login found one;
+    otherwise one is made up from the request id, as the Antigravity client does.
+    """
     inner = {k: v for k, v in split_native_body(body).items() if k not in _DROPPED}
     return {
         "model": model,
-        "project": f"useful-wave-{request_uuid[:5]}",
+        "project": project or f"useful-wave-{request_uuid[:5]}",
         "requestId": f"agent-{request_uuid}",
         "userAgent": "antigravity",
         "requestType": "agent",
@@ -105,7 +111,13 @@ class AntigravityExecutor(Executor):
     async def send(
         self, request: UpstreamRequest, credential: Credential, secret: str
     ) -> ProviderResponse:
-        envelope = antigravity_envelope(request.model, request.body, request_uuid=str(uuid.uuid4()))
+        token = await self.credentials.oauth_token(credential)
+        envelope = antigravity_envelope(
+            request.model,
+            request.body,
+            request_uuid=str(uuid.uuid4()),
+            project=token.metadata.get("project_id") if token is not None else None,
+        )
         primary = self.base_url(credential)
         fallback = self.fallback_base()
         try:
