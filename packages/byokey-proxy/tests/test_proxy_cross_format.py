@@ -22,7 +22,14 @@ from proxy_fakes import (
 )
 
 from byokey_proxy import RoutedResponse
-from byokey_types import ChatResponse, ChatStream, TransportError, UpstreamError, WireFormat
+from byokey_types import (
+    ChatResponse,
+    ChatStream,
+    SSEEvent,
+    TransportError,
+    UpstreamError,
+    WireFormat,
+)
 from conftest import Running
 
 
@@ -227,3 +234,91 @@ async def test_gemini_mid_stream_failure_is_a_google_error(server: Running) -> N
     error = orjson.loads(last[6:])["error"]
     assert (error["code"], error["status"]) == (502, "INTERNAL")
     assert "reset" in error["message"]
+
+
+def openai_tool_events(model: str) -> list[SSEEvent]:
+    base = {"id": "chatcmpl-t", "object": "chat.completion.chunk", "created": 1, "model": model}
+
+    def chunk(delta: dict[str, object], finish: str | None = None) -> SSEEvent:
+        return SSEEvent(
+            None, {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        )
+
+    call = {"index": 0, "id": "call_9", "type": "function"}
+    return [
+        chunk({"role": "assistant"}),
+        chunk({"tool_calls": [{**call, "function": {"name": "get_weather", "arguments": ""}}]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"city":'}}]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": '"Oslo"}'}}]}),
+        chunk({}, "tool_calls"),
+        SSEEvent(
+            None, {**base, "choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 4}}
+        ),
+        SSEEvent(None, "[DONE]"),
+    ]
+
+
+async def test_claude_code_streams_a_tool_call_from_an_openai_provider(server: Running) -> None:
+    server.gateway.script = lambda req: RoutedResponse(
+        ChatStream(replay(openai_tool_events(req.model))), "copilot", req.model
+    )
+    async with (
+        an(server) as client,
+        client.messages.stream(
+            model="gpt-4o",
+            max_tokens=50,
+            tools=[{"name": "get_weather", "input_schema": {"type": "object"}}],
+            messages=[{"role": "user", "content": "weather?"}],
+        ) as stream,
+    ):
+        final = await stream.get_final_message()
+    assert final.stop_reason == "tool_use"
+    block = final.content[0]
+    assert block.type == "tool_use"
+    assert (block.id, block.name, block.input) == ("call_9", "get_weather", {"city": "Oslo"})
+    rec = (await server.settled_records())[0]
+    assert (rec.provider, rec.input_tokens, rec.output_tokens) == ("copilot", 9, 4)
+
+
+async def test_openai_client_sees_claude_thinking_as_reasoning(server: Running) -> None:
+    answer_anthropic(server, thinking=True)
+    reasoning = ""
+    async with oa(server) as client:
+        stream = await client.chat.completions.create(
+            model="claude-test-thinker",
+            messages=[{"role": "user", "content": "think"}],
+            stream=True,
+        )
+        async for chunk in stream:
+            if chunk.choices:
+                reasoning += getattr(chunk.choices[0].delta, "reasoning_content", None) or ""
+    assert reasoning == "Let me think."
+
+
+async def test_codex_cli_sees_claude_thinking_as_a_reasoning_item(server: Running) -> None:
+    answer_anthropic(server, thinking=True)
+    async with (
+        oa(server) as client,
+        client.responses.stream(model="claude-test-thinker", input="think") as stream,
+    ):
+        kinds = [event.type async for event in stream]
+        final = await stream.get_final_response()
+    assert "response.reasoning_summary_text.delta" in kinds
+    assert [item.type for item in final.output] == ["reasoning", "message"]
+    assert final.output_text == "Hi there"
+
+
+async def test_claude_code_gets_an_anthropic_429_from_an_openai_provider(server: Running) -> None:
+    from byokey_types import RateLimited
+
+    def limited(req: object) -> RoutedResponse:
+        raise RateLimited("slow", retry_after=3)
+
+    server.gateway.script = limited
+    async with an(server) as client:
+        with pytest.raises(anthropic.RateLimitError) as caught:
+            await client.messages.create(
+                model="gpt-5.1", max_tokens=5, messages=[{"role": "user", "content": "x"}]
+            )
+    assert caught.value.response.headers["retry-after"] == "3"
+    assert caught.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
