@@ -770,3 +770,184 @@ def test_thinking_signature_from_a_chat_stream_lands_on_the_done_item() -> None:
     done = [d["item"] for _, d in frames if d["type"] == "response.output_item.done"]
     assert done[0]["encrypted_content"] == "sig-1"
     assert done[0]["summary"] == [{"type": "summary_text", "text": "hmm"}]
+
+
+# --- item ids: reasoning ids carried across streams, every id unique -----------------
+
+
+@st.composite
+def responses_with_ids(draw: st.DrawFn) -> ResponseIR:
+    """Responses whose parts reuse ids: reasoning items with their own (or no) id,
+    calls that share a call id, identical redacted blocks."""
+    kinds = draw(st.lists(st.sampled_from(["text", "thinking", "call", "redacted"]), max_size=7))
+    parts: list[Part] = []
+    for kind in kinds:
+        if kind == "text":
+            parts.append(TextPart(draw(texts)))
+        elif kind == "thinking":
+            item_id = draw(st.sampled_from([None, "rs_a", "rs_b", "rs_a_2"]))
+            parts.append(ThinkingPart(draw(texts), draw(st.none() | signatures), item_id))
+        elif kind == "call":
+            parts.append(ToolCallPart(draw(st.sampled_from(["call_1", "call_2"])), "f", args={}))
+        else:
+            parts.append(RedactedThinkingPart("EqQBredacted"))
+    return ResponseIR("resp_ids", "gpt-5", parts, "stop", created=1)
+
+
+def thinking_ids(r: ResponseIR) -> list[str | None]:
+    return [p.id for p in r.parts if isinstance(p, ThinkingPart)]
+
+
+@given(responses_with_ids(), st.integers(0, 4))
+def test_item_ids_are_unique_and_the_same_streamed_or_not(r: ResponseIR, chunk: int) -> None:
+    unstreamed = write_response(r)
+    ids = [item["id"] for item in unstreamed["output"]]
+    assert len(set(ids)) == len(ids)
+    Response.model_validate(unstreamed)
+    frames = write(events_of(r, chunk=chunk))
+    final = [item["id"] for item in frames[-1][1]["response"]["output"]]
+    added = [d["item"]["id"] for _, d in frames if d["type"] == "response.output_item.added"]
+    assert final == added == ids
+    # a reasoning item keeps the id it came with (made unique when repeated)
+    own = [p.id for p in r.parts if isinstance(p, ThinkingPart)]
+    written = [
+        item["id"]
+        for item in unstreamed["output"]
+        if item["type"] == "reasoning" and not item["id"].startswith("rs_redacted_")
+    ]
+    for original, out in zip(own, written, strict=True):
+        assert out.startswith(original or "rs_")
+    for original, out in zip(own, written, strict=True):
+        if original is not None:
+            assert out == original  # the first item with its own id keeps it exactly
+            break
+
+
+@given(responses_with_ids(), st.integers(0, 4))
+def test_reasoning_ids_survive_a_stream(r: ResponseIR, chunk: int) -> None:
+    streamed = accumulate(read(write(events_of(r, chunk=chunk))))
+    unstreamed = read_response(write_response(r))
+    assert thinking_ids(streamed) == thinking_ids(unstreamed)
+    assert all(i is not None for i in thinking_ids(streamed))
+    first = {p.id for p in r.parts if isinstance(p, ThinkingPart) and p.id is not None}
+    assert first <= set(thinking_ids(streamed))
+
+
+def test_events_of_and_accumulate_carry_the_reasoning_id() -> None:
+    r = ResponseIR("resp_1", "m", [ThinkingPart("why", "gAAAAAsig", "rs_own")], "stop")
+    events = events_of(r, chunk=1)
+    deltas = [e for e in events if isinstance(e, ThinkingDelta)]
+    assert deltas and all(e.id == "rs_own" for e in deltas)
+    assert thinking_ids(accumulate(events)) == ["rs_own"]
+    # formats without reasoning ids send none; the first id seen wins
+    folded = accumulate(
+        [ThinkingDelta(0, "a"), ThinkingDelta(0, "b", id="rs_x"), ThinkingDelta(0, "", id="rs_y")]
+    )
+    assert thinking_ids(folded) == ["rs_x"]
+
+
+def test_a_codex_reasoning_item_id_reaches_a_responses_client() -> None:
+    """Codex events read to the canonical stream and written for a Responses
+    client (as the proxy does between two Responses upstreams it normalises)."""
+    upstream: Frames = [
+        (
+            "response.created",
+            {"type": "response.created", "response": {"id": "resp_9", "model": "gpt-5"}},
+        ),
+        (
+            "response.output_item.added",
+            {
+                "type": "response.output_item.added",
+                "output_index": 0,
+                "item": {"id": "rs_codex_1", "type": "reasoning", "summary": []},
+            },
+        ),
+        (
+            "response.reasoning_summary_text.delta",
+            {
+                "type": "response.reasoning_summary_text.delta",
+                "item_id": "rs_codex_1",
+                "output_index": 0,
+                "delta": "Hm.",
+            },
+        ),
+        (
+            "response.output_item.done",
+            {
+                "type": "response.output_item.done",
+                "output_index": 0,
+                "item": {
+                    "id": "rs_codex_1",
+                    "type": "reasoning",
+                    "summary": [{"type": "summary_text", "text": "Hm."}],
+                    "encrypted_content": "gAAAAAenc",
+                },
+            },
+        ),
+        (
+            "response.completed",
+            {
+                "type": "response.completed",
+                "response": {"id": "resp_9", "model": "gpt-5", "status": "completed", "output": []},
+            },
+        ),
+    ]
+    events = read(upstream)
+    assert {e.id for e in events if isinstance(e, ThinkingDelta)} == {"rs_codex_1"}
+    frames = write(events)
+    added = [d["item"] for _, d in frames if d["type"] == "response.output_item.added"]
+    assert added[0]["id"] == "rs_codex_1"
+    done = frames[-1][1]["response"]["output"][0]
+    assert done == {
+        "id": "rs_codex_1",
+        "type": "reasoning",
+        "summary": [{"type": "summary_text", "text": "Hm."}],
+        "encrypted_content": "gAAAAAenc",
+    }
+    # folded, the part sent back to Codex on the next turn names the same item
+    assert thinking_ids(accumulate(read(frames))) == ["rs_codex_1"]
+
+
+def test_an_item_added_without_an_id_takes_the_done_items_id() -> None:
+    events = read(
+        [
+            (
+                "response.created",
+                {"type": "response.created", "response": {"id": "r", "model": "m"}},
+            ),
+            (
+                "response.output_item.added",
+                {
+                    "type": "response.output_item.added",
+                    "output_index": 0,
+                    "item": {"type": "reasoning"},
+                },
+            ),
+            (
+                "response.output_item.done",
+                {
+                    "type": "response.output_item.done",
+                    "output_index": 0,
+                    "item": {
+                        "id": "rs_late",
+                        "type": "reasoning",
+                        "summary": [{"type": "summary_text", "text": "t"}],
+                    },
+                },
+            ),
+        ]
+    )
+    assert [e.id for e in events if isinstance(e, ThinkingDelta)] == ["rs_late"]
+
+
+def test_duplicate_call_ids_give_distinct_items_in_both_writers() -> None:
+    r = ResponseIR(
+        "resp_d",
+        "m",
+        [ToolCallPart("call_1", "f", args={}), ToolCallPart("call_1", "g", args={"a": 1})],
+        "tool_calls",
+    )
+    ids = [item["id"] for item in write_response(r)["output"]]
+    assert ids[0] != ids[1] and ids[1] == f"{ids[0]}_1"
+    frames = write(events_of(r))
+    assert [item["id"] for item in frames[-1][1]["response"]["output"]] == ids

@@ -84,6 +84,7 @@ __all__ = [
     "read_response",
     "read_usage",
     "reasoning_id",
+    "unique_item_id",
     "write_request",
     "write_response",
     "write_usage",
@@ -110,6 +111,20 @@ def _digest(*values: str) -> str:
 def is_openai_signature(signature: str) -> bool:
     """Whether ``signature`` is OpenAI encrypted reasoning (a Fernet token)."""
     return signature.startswith("gAAAAA")
+
+
+def unique_item_id(item_id: str, position: int, seen: set[str]) -> str:
+    """``item_id``, suffixed with its output position while an earlier item holds it.
+
+    Two calls with one call id, two copies of a redacted block or of one
+    reasoning item would otherwise give items the same id, which the SDK's
+    stream accumulator and a later ``previous_response_id`` turn both trip
+    over. The stream writer applies the same rule, so both agree.
+    """
+    while item_id in seen:
+        item_id = f"{item_id}_{position}"
+    seen.add(item_id)
+    return item_id
 
 
 def reasoning_id(part: ThinkingPart | RedactedThinkingPart) -> str:
@@ -598,14 +613,20 @@ def write_usage(usage: Usage) -> dict[str, Any]:
 
 def output_items(parts: list[Part], response_id: str) -> list[dict[str, Any]]:
     """Output items for canonical parts: text runs become messages, calls
-    ``function_call`` items, thinking ``reasoning`` items (ids derived from
-    ``response_id`` where the part has none, so a stream writer agrees)."""
+    ``function_call`` items, thinking ``reasoning`` items. Ids are derived from
+    ``response_id`` and the item's position where the part has none, and made
+    unique (:func:`unique_item_id`), so a stream writer names items alike."""
     items: list[dict[str, Any]] = []
+    seen: set[str] = set()
     text: list[str] = []
+
+    def add(item: dict[str, Any]) -> None:
+        item["id"] = unique_item_id(item["id"], len(items), seen)
+        items.append(item)
 
     def flush() -> None:
         if text:
-            items.append(
+            add(
                 {
                     "type": "message",
                     "id": "msg_" + _digest(response_id, str(len(items))),
@@ -624,10 +645,13 @@ def output_items(parts: list[Part], response_id: str) -> list[dict[str, Any]]:
             item = _call_item(part)
             item["id"] = "fc_" + _digest(response_id, part.id)
             item["status"] = "completed"
-            items.append(item)
+            add(item)
         elif isinstance(part, (ThinkingPart, RedactedThinkingPart)):
             flush()
-            items.append(_reasoning_item(part))
+            item = _reasoning_item(part)
+            if isinstance(part, ThinkingPart) and part.id is None:
+                item["id"] = "rs_" + _digest(response_id, str(len(items)))
+            add(item)
     flush()
     return items
 

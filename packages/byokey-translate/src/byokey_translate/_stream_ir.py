@@ -62,11 +62,17 @@ class TextDelta:
 
 @dataclass(slots=True)
 class ThinkingDelta:
-    """Reasoning text; ``signature`` arrives once, usually with an empty ``text``."""
+    """Reasoning text; ``signature`` arrives once, usually with an empty ``text``.
+
+    ``id`` is the Responses reasoning item id (``rs_…``) when the source has
+    one, so a Codex turn streamed to a Responses client names the same item;
+    formats without reasoning ids leave it ``None``.
+    """
 
     index: int
     text: str
     signature: str | None = None
+    id: str | None = None
 
 
 @dataclass(slots=True)
@@ -148,9 +154,9 @@ def events_of(response: ResponseIR, *, chunk: int = 0) -> list[StreamEvent]:
         if isinstance(part, TextPart):
             out.extend(TextDelta(index, p) for p in pieces(part.text))
         elif isinstance(part, ThinkingPart):
-            out.extend(ThinkingDelta(index, p) for p in pieces(part.text))
+            out.extend(ThinkingDelta(index, p, id=part.id) for p in pieces(part.text))
             if part.signature is not None:
-                out.append(ThinkingDelta(index, "", part.signature))
+                out.append(ThinkingDelta(index, "", part.signature, part.id))
         elif isinstance(part, RedactedThinkingPart):
             out.append(RedactedThinking(index, part.data))
         elif isinstance(part, ToolCallPart):
@@ -183,6 +189,8 @@ def accumulate(events: Iterable[StreamEvent]) -> ResponseIR:
             texts.setdefault(ev.index, []).append(ev.text)
             if ev.signature is not None:
                 part.signature = (part.signature or "") + ev.signature
+            if ev.id is not None and part.id is None:
+                part.id = ev.id
         elif isinstance(ev, RedactedThinking):
             parts[ev.index] = RedactedThinkingPart(ev.data)
         elif isinstance(ev, ToolCallStart):

@@ -40,11 +40,12 @@ Redacted Claude thinking travels as the non-streamed codec carries it: a
 reasoning item whose id starts with ``rs_redacted_`` and whose
 ``encrypted_content`` is the block's data; the reader turns such an item back
 into :class:`RedactedThinking`, so a Claude conversation survives a trip
-through a Responses client. Message and call item ids are derived from the
-response id the way :func:`byokey_translate._openai_responses.output_items`
-derives them, so a stream and the same answer unstreamed name their items
-alike (reasoning ids cannot be: the non-streamed id hashes the signature,
-which a stream knows only at the end of the item).
+through a Responses client. Item ids are derived from the response id and
+the item's position the way :func:`byokey_translate._openai_responses.output_items`
+derives them, and made unique by the same rule, so a stream and the same
+answer unstreamed name their items alike. A reasoning item keeps its own id
+when the source had one: the reader puts it on each :class:`ThinkingDelta`
+and the writer opens the item under it.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ from byokey_translate._openai_responses import (
     _digest,
     read_usage,
     reasoning_id,
+    unique_item_id,
     write_usage,
 )
 from byokey_translate._stream_ir import (
@@ -112,6 +114,8 @@ class _ReadItem:
     """Canonical indices that received text already."""
     summaries: set[int] = field(default_factory=set)
     done: bool = False
+    item_id: str | None = None
+    """The reasoning item's own id, carried on its thinking deltas."""
 
 
 class StreamReader:
@@ -173,7 +177,7 @@ class StreamReader:
     def _thinking(self, item: _ReadItem, text: str, out: list[StreamEvent]) -> None:
         if text:
             item.streamed.add(item.index)
-            out.append(ThinkingDelta(item.index, text))
+            out.append(ThinkingDelta(item.index, text, id=item.item_id))
 
     # -- items
 
@@ -187,7 +191,7 @@ class StreamReader:
         if kind == "message":
             item = _ReadItem("message")
         elif kind == "reasoning":
-            item = _ReadItem("reasoning", self._new_index())
+            item = _ReadItem("reasoning", self._new_index(), item_id=item_id)
         elif kind == "function_call":
             item = _ReadItem("function_call", self._new_index())
             self._calls += 1
@@ -227,10 +231,11 @@ class StreamReader:
             if item_id.startswith(REDACTED_PREFIX) and signature:
                 out.append(RedactedThinking(item.index, signature))
                 return
+            item.item_id = item.item_id or item_id or None
             if item.index not in item.streamed:
                 self._thinking(item, _summary_text(raw), out)
             if signature:
-                out.append(ThinkingDelta(item.index, "", signature))
+                out.append(ThinkingDelta(item.index, "", signature, item.item_id))
         else:
             arguments = as_str(raw.get("arguments"))
             if arguments and item.index not in item.streamed:
@@ -474,9 +479,7 @@ class StreamWriter:
         return item
 
     def _open_item_event(self, item: _WriteItem, out: Frames) -> None:
-        if item.id in self._ids:  # the same call id or redacted block twice: ids must differ
-            item.id = f"{item.id}_{item.position}"
-        self._ids.add(item.id)
+        item.id = unique_item_id(item.id, item.position, self._ids)
         self._emit(
             out,
             {
@@ -624,6 +627,8 @@ class StreamWriter:
         item = self._current
         if item is None or item.kind != "reasoning" or item.index != event.index:
             item = self._open("reasoning", event.index, out)
+            if event.id:
+                item.id = event.id  # the source's own reasoning item id
             self._open_item_event(item, out)
         if event.text:
             if not item.texts:
