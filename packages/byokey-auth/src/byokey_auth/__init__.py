@@ -1,5 +1,6 @@
 """OAuth login flows, token lifecycle and background refresh for byokey."""
 
+from byokey_auth._background import RefreshLoop
 from byokey_auth._browser import BrowserOpener, open_in_browser
 from byokey_auth._callback import CallbackServer
 from byokey_auth._clients import COMPILED_CLIENTS, OAuthClient
@@ -18,6 +19,7 @@ from byokey_auth._login import (
     login_with_api_key,
 )
 from byokey_auth._login_events import LoginEvent, LoginFinished, login_events
+from byokey_auth._manager import NEEDS_LOGIN_KEY, AuthManager, RefreshResult, needs_login
 from byokey_auth._options import DEFAULT_CALLBACK_PORTS, AuthOptions, ClientOverride
 from byokey_auth._pkce import Pkce, challenge_for, generate_pkce, random_state
 from byokey_auth._prompts import (
@@ -27,6 +29,7 @@ from byokey_auth._prompts import (
     ProgressPrompt,
     PromptHandler,
 )
+from byokey_auth._refresh import InvalidGrant, RefreshUnavailable, refresh_oauth_token
 
 __version__ = "0.1.0"
 
@@ -36,7 +39,9 @@ __all__ = [
     "DEVICE_MODEL",
     "ENDPOINT_NAMES",
     "LOGIN_KINDS",
+    "NEEDS_LOGIN_KEY",
     "AuthEndpoints",
+    "AuthManager",
     "AuthOptions",
     "BrowserOpener",
     "BrowserPrompt",
@@ -47,6 +52,7 @@ __all__ = [
     "CredentialResolver",
     "DeviceCodePrompt",
     "FlowContext",
+    "InvalidGrant",
     "LoginEvent",
     "LoginFinished",
     "LoginKind",
@@ -56,6 +62,9 @@ __all__ = [
     "Pkce",
     "ProgressPrompt",
     "PromptHandler",
+    "RefreshLoop",
+    "RefreshResult",
+    "RefreshUnavailable",
     "SystemClock",
     "__version__",
     "authenticate",
@@ -68,6 +77,8 @@ __all__ = [
     "login",
     "login_events",
     "login_with_api_key",
+    "needs_login",
     "open_in_browser",
     "random_state",
+    "refresh_oauth_token",
 ]
