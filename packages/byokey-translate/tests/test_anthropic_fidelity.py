@@ -15,6 +15,7 @@ from anthropic.types import Message as AnthropicMessage
 from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
 from hypothesis import given
 from hypothesis import strategies as st
+from openai.types.chat.completion_create_params import CompletionCreateParamsNonStreaming
 from pydantic import TypeAdapter
 
 from byokey_translate import Format, StreamConverter, convert_request, convert_response
@@ -422,3 +423,49 @@ def test_context_window_exceeded_in_a_stream_is_length() -> None:
         if c.get("finish_reason")
     ]
     assert reasons == ["length"]
+
+
+# --- documents read from Anthropic, written for OpenAI Chat --------------------------
+
+
+def test_documents_become_chat_file_or_text_parts() -> None:
+    body = {
+        "model": "m",
+        "max_tokens": 5,
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "document",
+                        "source": {
+                            "type": "base64",
+                            "media_type": "application/pdf",
+                            "data": "JVBE",
+                        },
+                        "title": "a.pdf",
+                    },
+                    {
+                        "type": "document",
+                        "source": {"type": "text", "media_type": "text/plain", "data": "plain"},
+                    },
+                    {"type": "document", "source": {"type": "url", "url": "https://x/a.pdf"}},
+                    {"type": "document", "source": {"type": "file", "file_id": "file_1"}},
+                    {"type": "document", "source": {"type": "file"}},  # nothing to send
+                    {"type": "text", "text": "Summarise."},
+                ],
+            }
+        ],
+    }
+    out = convert_request(body, source=Format.ANTHROPIC, target=Format.OPENAI)
+    TypeAdapter(CompletionCreateParamsNonStreaming).validate_python(out)
+    assert out["messages"][0]["content"] == [
+        {
+            "type": "file",
+            "file": {"file_data": "data:application/pdf;base64,JVBE", "filename": "a.pdf"},
+        },
+        {"type": "text", "text": "plain"},
+        {"type": "text", "text": "https://x/a.pdf"},
+        {"type": "file", "file": {"file_id": "file_1"}},
+        {"type": "text", "text": "Summarise."},
+    ]

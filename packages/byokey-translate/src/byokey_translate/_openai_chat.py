@@ -332,6 +332,8 @@ def _content_part(part: Part) -> dict[str, Any] | None:
             file["file_id"] = part.file_id
         elif part.url is not None:
             return {"type": "text", "text": part.url}
+        else:
+            return None  # nothing Chat could fetch or read
         if part.filename or part.title:
             file["filename"] = part.filename or part.title
         out = {"type": "file", "file": file}
