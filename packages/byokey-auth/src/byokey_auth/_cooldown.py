@@ -1,4 +1,4 @@
-"""A per-key quiet period after a refresh attempt, so a failing token endpoint is not hammered.
+"""A per-key quiet period after a failed refresh, so a failing token endpoint is not hammered.
 
 Keyed by ``(provider, account)``: one account's failed refresh must not block the
 refresh of another account of the same provider (the original kept one timer per

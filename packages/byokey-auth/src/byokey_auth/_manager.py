@@ -245,6 +245,7 @@ class AuthManager:
             fresh, metadata={k: v for k, v in fresh.metadata.items() if k != NEEDS_LOGIN_KEY}
         )
         await self._store.save_account(provider, account_id, None, fresh)
+        self._cooldown.clear(key)  # the cooldown only follows failures
         log.info("refreshed the token of %s", _who(key))
         return fresh
 
