@@ -5,9 +5,11 @@ credential source once, then either one executor (``EXECUTORS[provider](...)``)
 or a :class:`ProviderGateway` that routes by model name. See ``docs/embedding.md``.
 """
 
+from byokey_provider._catalog import ListedModel, ModelCatalog, Resolution
 from byokey_provider._cooldown import CooldownBook, CooldownPolicy, classify
 from byokey_provider._credentials import (
     ACTIVE_ACCOUNT,
+    ANONYMOUS,
     AccountDirectory,
     ConfigCredentials,
     Credential,
@@ -30,7 +32,13 @@ from byokey_provider._executor import (
     UpstreamRequest,
 )
 from byokey_provider._executors import EXECUTORS
+from byokey_provider._gateway import GatewayModel, ProviderGateway, RoutedAnswer
 from byokey_provider._http import Timeouts, UpstreamHttp, UpstreamResponse
+from byokey_provider._openai_compatible import (
+    OpenAICompatibleExecutor,
+    chat_completions_body,
+    chat_completions_headers,
+)
 from byokey_provider._ratelimits import RateLimitBook
 from byokey_provider._registry import (
     MODELS,
@@ -52,6 +60,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVE_ACCOUNT",
+    "ANONYMOUS",
     "EXECUTORS",
     "MODELS",
     "AccountDirectory",
@@ -64,10 +73,17 @@ __all__ = [
     "CredentialsExhausted",
     "Executor",
     "ExecutorFactory",
+    "GatewayModel",
+    "ListedModel",
     "LoginStatus",
+    "ModelCatalog",
     "ModelEntry",
+    "OpenAICompatibleExecutor",
+    "ProviderGateway",
     "RateLimitBook",
+    "Resolution",
     "RoutePlan",
+    "RoutedAnswer",
     "SettingsSource",
     "ThinkingSupport",
     "Timeouts",
@@ -78,6 +94,8 @@ __all__ = [
     "UpstreamResponse",
     "__version__",
     "builtin_provider",
+    "chat_completions_body",
+    "chat_completions_headers",
     "classify",
     "is_copilot_free_model",
     "models_for_provider",

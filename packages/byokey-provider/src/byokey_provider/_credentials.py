@@ -19,6 +19,7 @@ from byokey_types import AccountInfo, ByokError, OAuthToken, ProviderId, TokenNo
 
 __all__ = [
     "ACTIVE_ACCOUNT",
+    "ANONYMOUS",
     "AccountDirectory",
     "ConfigCredentials",
     "Credential",
@@ -30,6 +31,9 @@ __all__ = [
 
 ACTIVE_ACCOUNT = "active"
 """Credential id of "the provider's active account" when accounts cannot be listed."""
+
+ANONYMOUS = "anonymous"
+"""Credential id of a keyless ``openai_compatible`` upstream (local Ollama, vLLM)."""
 
 
 @runtime_checkable
@@ -162,7 +166,8 @@ class ConfigCredentials:
             compat = settings.openai_compatible_named(upstream)
             if compat is None:
                 return []
-            return _key_credentials(upstream, compat.effective_keys())
+            found = _key_credentials(upstream, compat.effective_keys())
+            return found or [Credential(upstream=upstream, id=ANONYMOUS, kind="api_key", secret="")]
         keys = _key_credentials(upstream, settings.provider(provider).effective_keys())
         if keys or self._tokens is None:
             return keys
