@@ -9,6 +9,7 @@ from byokey_auth._context import FlowContext
 from byokey_auth._credentials import CredentialDocument, CredentialResolver
 from byokey_auth._endpoints import ENDPOINT_NAMES, AuthEndpoints
 from byokey_auth._flow_device import classify_poll
+from byokey_auth._import_tokens import IMPORT_SOURCES, ImportedToken, import_tokens
 from byokey_auth._kimi_device import DEVICE_MODEL, device_id, device_name
 from byokey_auth._login import (
     LOGIN_KINDS,
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_CALLBACK_PORTS",
     "DEVICE_MODEL",
     "ENDPOINT_NAMES",
+    "IMPORT_SOURCES",
     "LOGIN_KINDS",
     "NEEDS_LOGIN_KEY",
     "AuthEndpoints",
@@ -52,6 +54,7 @@ __all__ = [
     "CredentialResolver",
     "DeviceCodePrompt",
     "FlowContext",
+    "ImportedToken",
     "InvalidGrant",
     "LoginEvent",
     "LoginFinished",
@@ -74,6 +77,7 @@ __all__ = [
     "device_name",
     "flow_context",
     "generate_pkce",
+    "import_tokens",
     "login",
     "login_events",
     "login_with_api_key",

@@ -1,0 +1,71 @@
+"""Gemini CLI's and Qwen Code's logins: ``oauth_creds.json`` in the google-auth shape.
+
+Both write ``access_token``, ``refresh_token`` and ``expiry_date`` (milliseconds).
+Gemini's id token gives the account email (``google_accounts.json`` as a
+fallback); Qwen's ``resource_url`` is the API host the account must use, which
+the original dropped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from byokey_auth._import_files import (
+    ImportSource,
+    epoch_seconds,
+    optional_str,
+    read_json,
+    require_str,
+)
+from byokey_auth._jwt_claims import unverified_claims
+from byokey_types.errors import AuthError
+from byokey_types.provider import ProviderId
+from byokey_types.token import OAuthToken
+
+__all__ = ["GEMINI_SOURCE", "QWEN_SOURCE", "read_gemini_cli", "read_qwen_code"]
+
+GEMINI_SOURCE = ImportSource(".gemini/oauth_creds.json", "Gemini CLI (`gemini`)")
+QWEN_SOURCE = ImportSource(".qwen/oauth_creds.json", "Qwen Code CLI (`qwen`)")
+
+
+def _read(
+    provider: ProviderId, source: ImportSource, home: Path
+) -> tuple[Path, OAuthToken, dict[str, object]]:
+    path = source.path(home)
+    data = read_json(provider, source, path)
+    token = OAuthToken(
+        access_token=require_str(provider, path, data, "access_token"),
+        refresh_token=optional_str(data, "refresh_token"),
+        expires_at=epoch_seconds(data.get("expiry_date")),
+    )
+    return path, token, data
+
+
+def read_gemini_cli(home: Path) -> tuple[Path, OAuthToken]:
+    path, token, data = _read(ProviderId.GEMINI, GEMINI_SOURCE, home)
+    metadata = {"imported_from": "gemini-cli"}
+    id_token = data.get("id_token")
+    email = unverified_claims(id_token).get("email") if isinstance(id_token, str) else None
+    if not isinstance(email, str):
+        email = _active_google_account(home)
+    if isinstance(email, str):
+        metadata["email"] = email
+    return path, token.with_metadata(**metadata)
+
+
+def _active_google_account(home: Path) -> str | None:
+    accounts = home / ".gemini" / "google_accounts.json"
+    try:
+        data = read_json(ProviderId.GEMINI, GEMINI_SOURCE, accounts)
+    except AuthError:
+        return None
+    return optional_str(data, "active")
+
+
+def read_qwen_code(home: Path) -> tuple[Path, OAuthToken]:
+    path, token, data = _read(ProviderId.QWEN, QWEN_SOURCE, home)
+    metadata = {"imported_from": "qwen-code"}
+    resource_url = optional_str(data, "resource_url")
+    if resource_url is not None:
+        metadata["resource_url"] = resource_url
+    return path, token.with_metadata(**metadata)
