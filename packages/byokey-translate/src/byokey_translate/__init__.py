@@ -7,6 +7,7 @@
 [{'role': 'user', 'content': 'Hi'}]
 """
 
+from byokey_translate._anthropic import inject_cache_control
 from byokey_translate._convert import convert_request, convert_response
 from byokey_translate._sse import SSEDecoder, encode_sse
 from byokey_translate._stream import StreamConverter
@@ -22,4 +23,5 @@ __all__ = [
     "convert_request",
     "convert_response",
     "encode_sse",
+    "inject_cache_control",
 ]
