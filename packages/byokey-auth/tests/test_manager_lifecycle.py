@@ -360,6 +360,11 @@ async def test_network_failure_is_a_safe_auth_error_and_keeps_the_token(
     assert "s3cr3t-value" not in str(err) and "s3cr3t-value" not in repr(err)
     assert "s3cr3t-value" not in str(err.to_openai())
     assert err.__cause__ is None
+    assert "[REDACTED]" not in str(err)  # the wording itself must not look like a credential
+    expected = (
+        "502 Bad Gateway" if failure == "html-502" else "could not reach the claude token URL"
+    )
+    assert expected in str(err)
     assert await store.load(CLAUDE) == expired(clock, "s3cr3t-value")
 
 
@@ -370,7 +375,7 @@ async def test_slow_token_endpoint_times_out_as_refresh_unavailable(
     options = AuthOptions(endpoints=AuthEndpoints(fake.endpoint_overrides()), http_timeout=0.3)
     async with AuthManager(store, options=options, clock=clock) as manager:
         await manager.save_token(CLAUDE, expired(clock))
-        with pytest.raises(RefreshUnavailable, match="unreachable"):
+        with pytest.raises(RefreshUnavailable, match="could not reach"):
             await manager.get_token(CLAUDE)
     assert await store.load(CLAUDE) == expired(clock)
 

@@ -120,7 +120,8 @@ async def _post(ctx: FlowContext, provider: ProviderId, url: str, **kwargs: Any)
         return await send(ctx.http, "POST", url, what=f"refresh {provider.value}", **kwargs)
     except TransportError as exc:
         raise RefreshUnavailable(
-            f"token endpoint for {provider.value} unreachable ({exc.message}); the stored token was kept"
+            f"could not reach the {provider.value} token URL ({exc.message}); "
+            "the stored token was kept"
         ) from None
 
 
