@@ -333,3 +333,23 @@ async def test_an_imported_login_is_refreshed_by_the_manager(
     assert token.access_token == "at-claude-1"
     assert token.metadata["subscription_type"] == "max"
     assert fake.refresh_requests("claude")[0].fields["refresh_token"] == "sk-ant-ort01-REFRESH"
+
+
+async def test_manager_import_clears_a_failed_refresh_cooldown(
+    tmp_path: Path, fake_server: FakeServer
+) -> None:
+    fake = OAuthTokenFake(fake_server)
+    fake.server_error("claude")
+    clock = ManualClock(start=EXP_MS / 1000 + 10)
+    write(tmp_path, ".claude/.credentials.json", CLAUDE_FILE)
+    options = AuthOptions(endpoints=AuthEndpoints(fake.endpoint_overrides()))
+    async with AuthManager(InMemoryTokenStore(), options=options, clock=clock) as manager:
+        await manager.import_tokens("claude", home=tmp_path, account="cc")
+        with pytest.raises(AuthError):
+            await manager.get_token(P.CLAUDE, "cc")
+        with pytest.raises(AuthError, match="cooldown"):
+            await manager.get_token(P.CLAUDE, "cc")
+        imported = await manager.import_tokens(P.CLAUDE, home=tmp_path, account="cc")
+        assert imported.account_id == "cc"
+        token = await manager.get_token(P.CLAUDE, "cc")
+    assert token.access_token == "at-claude-1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import AsyncIterator
 
 import orjson
@@ -267,3 +268,15 @@ async def test_runtime_document_supplies_the_token_url(
         token = await refreshed(manager, P.CODEX, old(clock))
     assert token.access_token == "at-codex-1"
     assert tokens.refresh_requests("codex")[0].fields["client_id"] == "doc-client"
+
+
+async def test_iflow_refresh_logs_no_token_even_at_debug(
+    manager: AuthManager, fake: OAuthTokenFake, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The user-info call carries the OAuth token in its URL; httpx logs URLs at INFO."""
+    caplog.set_level(logging.DEBUG)
+    token = await refreshed(manager, P.IFLOW, old(clock))
+    assert fake.server.requests_to("/iflow/userinfo")[0].query["accessToken"] == "at-iflow-1"
+    assert "at-iflow-1" not in caplog.text
+    assert token.access_token not in caplog.text
+    assert "rt-iflow-1" not in caplog.text and "rt-old" not in caplog.text

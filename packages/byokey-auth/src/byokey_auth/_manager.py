@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from types import TracebackType
 from typing import Final
 
@@ -23,6 +24,7 @@ from byokey_auth._clock import Clock, SystemClock
 from byokey_auth._context import FlowContext
 from byokey_auth._cooldown import Cooldown
 from byokey_auth._credentials import CredentialResolver
+from byokey_auth._import_tokens import ImportedToken, import_tokens
 from byokey_auth._options import AuthOptions
 from byokey_auth._refresh import NOT_REFRESHABLE, InvalidGrant, refresh_oauth_token
 from byokey_auth._single_flight import SingleFlight
@@ -332,6 +334,21 @@ class AuthManager:
         account_id = account or DEFAULT_ACCOUNT
         await self._store.save_account(provider, account_id, label, token)
         self._cooldown.clear((provider, account_id))
+
+    async def import_tokens(
+        self,
+        provider: ProviderId | str,
+        *,
+        home: Path | None = None,
+        account: str | None = None,
+        label: str | None = None,
+    ) -> ImportedToken:
+        """:func:`~byokey_auth.import_tokens` into this manager's store (clears any cooldown)."""
+        imported = await import_tokens(
+            provider, home=home, store=self._store, account=account, label=label
+        )
+        self._cooldown.clear((imported.provider, imported.account_id))
+        return imported
 
     async def remove_token(self, provider: ProviderId, account: str | None = None) -> None:
         """Delete an account (the active one when None).
