@@ -14,10 +14,8 @@ from typing import Any
 from byokey_config import OpenAICompatibleProvider, RoutingStrategy
 from byokey_types import ConfigError, ProviderResponse, WireFormat
 
-from ._credentials import Credential, CredentialSource
-from ._executor import Clock, SettingsSource, UpstreamExecutor, UpstreamRequest
-from ._http import UpstreamHttp
-from ._ratelimits import RateLimitBook
+from ._credentials import Credential
+from ._executor import UpstreamExecutor, UpstreamRequest
 
 __all__ = ["OpenAICompatibleExecutor", "chat_completions_body", "chat_completions_headers"]
 
@@ -54,21 +52,12 @@ def chat_completions_headers(secret: str, *, stream: bool) -> dict[str, str]:
 
 
 class OpenAICompatibleExecutor(UpstreamExecutor):
-    """One ``openai_compatible`` entry, looked up by ``name`` in the current settings."""
+    """One ``openai_compatible`` entry, looked up by ``name`` in the current settings.
+
+    Built like any executor, with the entry's name in place of a provider id.
+    """
 
     upstream_format = WireFormat.OPENAI
-
-    def __init__(
-        self,
-        name: str,
-        settings: SettingsSource,
-        credentials: CredentialSource,
-        http: UpstreamHttp,
-        *,
-        ratelimits: RateLimitBook | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(name, settings, credentials, http, ratelimits=ratelimits, clock=clock)
 
     @property
     def config(self) -> OpenAICompatibleProvider:
