@@ -143,3 +143,11 @@ def test_weighted_order_is_a_permutation(weights: list[int]) -> None:
     cs = [Credential("x", f"k{i}", "api_key", secret="s", weight=w) for i, w in enumerate(weights)]
     order = router.plan(cs, "m", RoutingStrategy.WEIGHTED).order
     assert sorted(c.id for c in order) == sorted(c.id for c in cs)
+
+
+def test_a_callable_policy_follows_reloads(clock: Any) -> None:
+    current = [CooldownPolicy(error_seconds=30)]
+    book = CooldownBook(lambda: current[0], clock)
+    assert book.record_failure("k", "m", UpstreamError(502)) == 30
+    current[0] = CooldownPolicy(error_seconds=5)
+    assert book.record_failure("k2", "m", UpstreamError(502)) == 5

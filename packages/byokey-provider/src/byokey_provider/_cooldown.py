@@ -77,11 +77,21 @@ _ANY_MODEL = "*"
 class CooldownBook:
     """Cooldown state of one upstream's credentials."""
 
-    def __init__(self, policy: CooldownPolicy | None = None, clock: Clock | None = None) -> None:
-        self.policy = policy or CooldownPolicy()
+    def __init__(
+        self,
+        policy: CooldownPolicy | Callable[[], CooldownPolicy] | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        fixed = policy or CooldownPolicy()
+        self._policy: Callable[[], CooldownPolicy] = fixed if callable(fixed) else (lambda: fixed)
         self._clock = clock or time.time
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str], _Entry] = {}
+
+    @property
+    def policy(self) -> CooldownPolicy:
+        """The current policy (a callable policy follows settings reloads)."""
+        return self._policy()
 
     def now(self) -> float:
         return self._clock()

@@ -155,7 +155,9 @@ class UpstreamExecutor(ABC):
         self.http = http
         self.clock: Clock = clock or time.time
         self.ratelimits = ratelimits if ratelimits is not None else RateLimitBook(self.clock)
-        self.cooldowns = CooldownBook(CooldownPolicy.from_settings(self._settings()), self.clock)
+        self.cooldowns = CooldownBook(
+            lambda: CooldownPolicy.from_settings(self._settings()), self.clock
+        )
         self.router = CredentialRouter(self.cooldowns)
 
     # ------------------------------------------------------------- settings hooks
