@@ -31,7 +31,7 @@ from byokey_types import (
 )
 from tests.fakes.content import answer
 from tests.fakes.openai import OpenAIFake
-from tests.fakes.server import Drop, Sse, Stall
+from tests.fakes.server import Drop, FakeServer, Sse, Stall
 
 Q = ProviderId.QWEN
 K = ProviderId.KIMI
@@ -323,3 +323,24 @@ async def test_gateway_surface(build: Any) -> None:
     assert gw.supported_models(ProviderId.AMP) == []
     tokens = await gw.count_tokens(req())
     assert tokens >= 1
+
+
+async def test_per_provider_proxy_url(
+    pool: UpstreamHttp, chat_executor: Any, make_settings: Any, clock: Any
+) -> None:
+    target = "http://127.0.0.1:9/v1/chat/completions"
+    with FakeServer("proxy") as proxy:
+        fake = OpenAIFake(proxy, prefix="http://127.0.0.1:9/v1")
+        settings = make_settings(
+            {
+                Q: ProviderConfig(
+                    api_key=key("k1"), base_url="http://127.0.0.1:9/v1", proxy_url=proxy.url
+                )
+            }
+        )
+        gw = ProviderGateway(
+            settings, ConfigCredentials(settings), pool, executors={Q: chat_executor}, clock=clock
+        )
+        routed = await gw.chat(req())
+        assert isinstance(routed.response, ChatResponse)
+        assert fake.last_request.target == target
