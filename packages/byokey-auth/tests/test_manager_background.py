@@ -57,11 +57,16 @@ def tok(name: str, clock: ManualClock, expires_in: int | None, refresh: bool = T
     )
 
 
+def is_running(loop: RefreshLoop) -> bool:
+    """A call, not the property, so type checkers do not narrow it across awaits."""
+    return loop.running
+
+
 async def run_loop(manager: AuthManager, clock: ParkingClock, **kw: float) -> RefreshLoop:
     async with manager.refresh_loop(**kw) as loop:
-        assert loop.running
+        assert is_running(loop)
         await asyncio.wait_for(clock.parked.wait(), 30)
-    assert not loop.running
+    assert not is_running(loop)
     return loop
 
 
@@ -136,15 +141,15 @@ async def test_start_stop_are_idempotent_and_zero_interval_disables() -> None:
     loop.start()
     loop.start()
     await asyncio.wait_for(clock.parked.wait(), 30)
-    assert loop.running
+    assert is_running(loop)
     await loop.stop()
     await loop.stop()
-    assert not loop.running
+    assert not is_running(loop)
     assert clock.sleeps == [5]
 
     off = RefreshLoop(scan, interval=0, sleep=clock.sleep)
     off.start()
-    assert not off.running
+    assert not is_running(off)
 
 
 async def test_defaults_are_sixty_seconds_and_five_minutes(fake: OAuthTokenFake) -> None:
@@ -168,6 +173,6 @@ async def test_stopping_mid_refresh_is_clean(fake: OAuthTokenFake) -> None:
         loop.start()
         await fake.server.wait_for_requests_async(1)
         await asyncio.wait_for(loop.stop(), 10)
-        assert not loop.running
+        assert not is_running(loop)
         stored = await manager.store.load(P.CLAUDE)
         assert stored is not None and stored.access_token == "at-due"
