@@ -344,3 +344,12 @@ async def test_per_provider_proxy_url(
         routed = await gw.chat(req())
         assert isinstance(routed.response, ChatResponse)
         assert fake.last_request.target == target
+
+
+async def test_fallback_covers_a_provider_without_an_executor(
+    openai_fake: OpenAIFake, build: Any, chat_executor: Any
+) -> None:
+    gw = build("k1", fallback=K, executors={K: chat_executor})
+    routed = await gw.chat(req())
+    assert routed.provider == "kimi"
+    assert bearers(openai_fake) == ["sk-kimi-secretvalue"]

@@ -25,7 +25,7 @@ from byokey_config import OpenAICompatibleProvider, Settings
 from byokey_translate._thinking import ThinkingConfig, parse_model_suffix
 from byokey_types import ProviderId, UnsupportedModel
 
-from ._registry import MODELS, parse_qualified_model
+from ._registry import MODELS, models_for_provider, parse_qualified_model
 
 __all__ = ["ListedModel", "ModelCatalog", "Resolution"]
 
@@ -98,8 +98,6 @@ class ModelCatalog:
 
     def models_for(self, provider: ProviderId) -> list[str]:
         """The provider's registry models minus its exclusions."""
-        from ._registry import models_for_provider
-
         s = self._settings()
         return [m for m in models_for_provider(provider) if not s.is_model_excluded(provider, m)]
 

@@ -51,6 +51,7 @@ from ._credentials import Credential, CredentialSource
 from ._errors import CredentialsExhausted
 from ._http import UpstreamHttp, UpstreamResponse
 from ._ratelimits import RateLimitBook
+from ._registry import models_for_provider, thinking_capability
 from ._routing import CredentialRouter
 
 __all__ = [
@@ -448,13 +449,9 @@ class Executor(UpstreamExecutor):
         return url.rstrip("/")
 
     def supported_models(self) -> list[str]:
-        from ._registry import models_for_provider
-
         return models_for_provider(self._provider)
 
     def adaptive_thinking(self, model: str) -> bool:
-        from ._registry import thinking_capability
-
         return thinking_capability(model) == "hybrid"
 
 

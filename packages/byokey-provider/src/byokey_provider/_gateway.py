@@ -146,8 +146,8 @@ class ProviderGateway:
         """Resolve the model, run the request, fail over to ``fallback`` if configured."""
         resolution = await self.resolve(request)
         routed = self._rewritten(request, resolution)
-        primary = self._require(resolution.upstream)
         try:
+            primary = self._require(resolution.upstream)
             response, cred = await primary.route(routed)
             return RoutedAnswer(response, primary.name, resolution.model, cred.id)
         except InvalidRequest:
@@ -156,7 +156,9 @@ class ProviderGateway:
             fallback = self._fallback_for(resolution)
             if fallback is None:
                 raise
-            _log.info("%s failed (%s); falling back to %s", primary.name, err.status, fallback.name)
+            _log.info(
+                "%s failed (%s); falling back to %s", resolution.upstream, err.status, fallback.name
+            )
             response, cred = await fallback.route(routed)
             return RoutedAnswer(response, fallback.name, resolution.model, cred.id)
 

@@ -8,6 +8,7 @@ snapshot belongs to the credential that received it (an API key's label or
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 
 from byokey_types import RateLimitSnapshot
@@ -19,8 +20,6 @@ class RateLimitBook:
     """Thread-safe map of snapshots; a response without rate-limit headers keeps the old one."""
 
     def __init__(self, clock: Callable[[], float] | None = None) -> None:
-        import time
-
         self._clock = clock or time.time
         self._lock = threading.Lock()
         self._snapshots: dict[str, dict[str, RateLimitSnapshot]] = {}
