@@ -38,3 +38,13 @@ def test_mask() -> None:
 def test_redact_is_total_and_idempotent(text: str) -> None:
     once = redact(text)
     assert redact(once) == once
+
+
+def test_error_code_identifiers_survive() -> None:
+    body = '{"error": {"code": "invalid_api_key", "message": "bad"}}'
+    assert redact(body) == body
+
+
+def test_oauth_codes_are_still_redacted() -> None:
+    assert redact("code=4/0AbCdEf123456") == "code=[REDACTED]"
+    assert redact('{"code": "Xy7_abcDEF12"}') == '{"code": "[REDACTED]"}'

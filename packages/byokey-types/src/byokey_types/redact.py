@@ -34,7 +34,16 @@ def _sub_scheme(m: re.Match[str]) -> str:
     return f"{m.group(1)} {_REDACTED}"
 
 
+_ERROR_CODE = re.compile(r"[a-z]+(?:_[a-z]+)*")
+"""An error identifier such as ``invalid_api_key``: letters and underscores only."""
+
+
 def _sub_field(m: re.Match[str]) -> str:
+    # ``"code": "rate_limit_exceeded"`` in an upstream error body is an identifier the
+    # client needs, not an OAuth code (those are random and hold digits or capitals).
+    name = m.group(1).strip("\"' :=").lower()
+    if name == "code" and _ERROR_CODE.fullmatch(m.group(2)):
+        return m.group(0)
     return f"{m.group(1)}{_REDACTED}"
 
 
