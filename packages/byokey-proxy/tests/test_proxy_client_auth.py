@@ -66,6 +66,7 @@ async def test_anthropic_sdk_sends_x_api_key(server: Running) -> None:
         ({"x-api-key": "byok-second"}, 200),
         ({"x-goog-api-key": "byok-first"}, 200),
         ({"x-api-key": "byok-first-and-more"}, 401),
+        ({"authorization": "Bearer stale", "x-api-key": "byok-first"}, 200),
     ],
 )
 async def test_key_headers(server: Running, headers: dict[str, str], status: int) -> None:

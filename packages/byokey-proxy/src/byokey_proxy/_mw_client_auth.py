@@ -21,22 +21,24 @@ from ._client_format import format_for_path
 from ._http_errors import ClientKeyRequired, ManagementLocked
 from ._responses import error_response
 
-__all__ = ["ClientAuthMiddleware", "key_matches", "presented_key"]
+__all__ = ["ClientAuthMiddleware", "key_matches", "presented_keys"]
 
 _OPEN_PATHS = frozenset({"/healthz"})
 
 
-def presented_key(scope: Scope) -> str | None:
+def presented_keys(scope: Scope) -> list[str]:
+    """Every key the request offers; clients such as Amp send the same one twice."""
+    found: list[str] = []
     name: bytes
     value: bytes
     for name, value in scope["headers"]:
         if name == b"authorization":
             scheme, _, credential = value.decode("latin-1").partition(" ")
             if scheme.lower() == "bearer" and credential.strip():
-                return credential.strip()
-        elif name in (b"x-api-key", b"x-goog-api-key") and value:
-            return value.decode("latin-1").strip()
-    return None
+                found.append(credential.strip())
+        elif name in (b"x-api-key", b"x-goog-api-key") and value.strip():
+            found.append(value.decode("latin-1").strip())
+    return found
 
 
 def key_matches(candidate: str | None, keys: tuple[str, ...]) -> bool:
@@ -82,7 +84,11 @@ class ClientAuthMiddleware:
             and self.exposed()
         ):
             failure = ManagementLocked()
-        elif keys and self.protected(path) and not key_matches(presented_key(scope), keys):
+        elif (
+            keys
+            and self.protected(path)
+            and not any(key_matches(k, keys) for k in presented_keys(scope))
+        ):
             failure = ClientKeyRequired()
         if failure is not None:
             await error_response(failure, format_for_path(path))(scope, receive, send)
