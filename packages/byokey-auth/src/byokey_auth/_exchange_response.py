@@ -35,9 +35,7 @@ def exchange_json(response: httpx.Response) -> dict[str, Any]:
             raise AuthError(f"code exchange failed ({status_text(response)})") from None
         raise AuthError(f"failed to parse the token reply: {exc}") from None
     if not response.is_success:
-        raise AuthError(
-            f"code exchange failed ({status_text(response)}): {oauth_error_text(data)}"
-        )
+        raise AuthError(f"code exchange failed ({status_text(response)}): {oauth_error_text(data)}")
     if not isinstance(data, dict):
         raise AuthError("failed to parse the token reply: not a JSON object")
     return data

@@ -7,6 +7,7 @@ worth keeping (the original dropped them all), collected by small extractors int
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +20,16 @@ from byokey_types.token import OAuthToken
 __all__ = ["DeviceCode", "codex_metadata", "parse_device_code", "parse_token_response"]
 
 
+_MAX_SECONDS = 10**10
+"""Beyond ~300 years a lifetime is nonsense (and would overflow the store's BIGINT)."""
+
+
 def _non_negative_number(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return int(value) if value >= 0 else None
+    if not math.isfinite(value) or not 0 <= value <= _MAX_SECONDS:
+        return None
+    return int(value)
 
 
 def _str(data: Mapping[str, Any], key: str) -> str | None:
@@ -160,7 +167,8 @@ def parse_device_code(data: Any, *, provider: ProviderId) -> DeviceCode:
         float(raw_interval)
         if isinstance(raw_interval, int | float)
         and not isinstance(raw_interval, bool)
-        and raw_interval >= 0
+        and math.isfinite(raw_interval)
+        and 0 <= raw_interval <= 3600
         else None
     )
     return DeviceCode(
