@@ -70,7 +70,9 @@ def switch(provider: ProviderId, account: str, db: Path | None) -> None:
 
 @click.command()
 @click.argument("provider", type=PROVIDER)
-@click.option("--account", metavar="NAME", default=None, help="Remove this account instead of the active one.")
+@click.option(
+    "--account", metavar="NAME", default=None, help="Remove this account instead of the active one."
+)
 @db_option
 def logout(provider: ProviderId, account: str | None, db: Path | None) -> None:
     """Remove PROVIDER's active account (or --account NAME).

@@ -35,7 +35,10 @@ def status(db: Path | None, as_json: bool) -> None:
     views = asyncio.run(gather())
     if as_json:
         print_json(
-            {"server": server.to_json(), "providers": {v.provider.value: v.to_json() for v in views}}
+            {
+                "server": server.to_json(),
+                "providers": {v.provider.value: v.to_json() for v in views},
+            }
         )
         return
     render_status(server, views, now=now)

@@ -40,7 +40,12 @@ class Finding:
     fix: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"check": self.check, "level": self.level.value, "detail": self.detail, "fix": self.fix}
+        return {
+            "check": self.check,
+            "level": self.level.value,
+            "detail": self.detail,
+            "fix": self.fix,
+        }
 
 
 def config_findings(
@@ -160,9 +165,7 @@ def port_findings(settings: Settings, server: ServerView) -> list[Finding]:
         if server.state is ServerState.RUNNING and (
             server.port == port or (what == "amp" and server.host is not None)
         ):
-            findings.append(
-                Finding("ports", Level.OK, f"{what} {host}:{port} is served by byokey")
-            )
+            findings.append(Finding("ports", Level.OK, f"{what} {host}:{port} is served by byokey"))
             continue
         problem = probe_port(host, port)
         if problem is None:
@@ -237,7 +240,12 @@ def token_findings(views: Sequence[ProviderView], settings: Settings, *, now: in
                 )
             elif account.expires_at is not None and account.expires_at - now < _SOON_SECONDS:
                 findings.append(
-                    Finding("tokens", Level.WARN, f"{name}: valid, expires {when}", f"`{relogin}` if refresh fails")
+                    Finding(
+                        "tokens",
+                        Level.WARN,
+                        f"{name}: valid, expires {when}",
+                        f"`{relogin}` if refresh fails",
+                    )
                 )
             else:
                 findings.append(Finding("tokens", Level.OK, f"{name}: valid, expires {when}"))
