@@ -8,7 +8,7 @@ server or call :func:`serve` to run both listeners with hypercorn.
 __version__ = "0.1.0"
 
 from ._app import create_amp_app, create_app, main_route_table
-from ._gateway import Gateway, ModelInfo, RoutedResponse
+from ._gateway import Gateway, ListedModel, ModelInfo, Routed, RoutedResponse
 from ._openapi import build_openapi
 from ._serve import Listeners, bind, exposure_warning, serve
 from ._state import DEFAULT_MAX_BODY_BYTES, ProxyState, is_loopback_host
@@ -17,9 +17,11 @@ from ._usage_recorder import UsageRecorder
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "Gateway",
+    "ListedModel",
     "Listeners",
     "ModelInfo",
     "ProxyState",
+    "Routed",
     "RoutedResponse",
     "UsageRecorder",
     "__version__",

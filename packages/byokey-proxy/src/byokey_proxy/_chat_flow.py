@@ -30,7 +30,7 @@ from byokey_types import (
     WireFormat,
 )
 
-from ._gateway import RoutedResponse
+from ._gateway import Routed
 from ._http_errors import ModelNotFound
 from ._responses import error_response, json_response
 from ._sse_frames import encode_event
@@ -120,7 +120,7 @@ async def run_chat(
 
 
 def _complete(
-    state: ProxyState, routed: RoutedResponse, resp: ChatResponse, fmt: WireFormat, started: float
+    state: ProxyState, routed: Routed, resp: ChatResponse, fmt: WireFormat, started: float
 ) -> Response:
     counts = TokenCounts()
     usage_from_body(counts, resp.body, resp.format)
@@ -135,7 +135,7 @@ def _complete(
 
 
 def _record_routed(
-    state: ProxyState, routed: RoutedResponse, counts: TokenCounts, started: float, status: int
+    state: ProxyState, routed: Routed, counts: TokenCounts, started: float, status: int
 ) -> None:
     _record(
         state,
@@ -148,7 +148,7 @@ def _record_routed(
     )
 
 
-def _stream(state: ProxyState, routed: RoutedResponse, fmt: WireFormat, started: float) -> Response:
+def _stream(state: ProxyState, routed: Routed, fmt: WireFormat, started: float) -> Response:
     resp = routed.response
     assert not isinstance(resp, ChatResponse)
     counts = TokenCounts()

@@ -8,13 +8,13 @@ layer can be exercised with a scripted fake, and the adapter onto
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from byokey_types import ChatRequest, ProviderId, ProviderResponse, RateLimitSnapshot
 
-__all__ = ["Gateway", "ModelInfo", "RoutedResponse"]
+__all__ = ["Gateway", "ListedModel", "ModelInfo", "Routed", "RoutedResponse"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,37 @@ class RoutedResponse:
     account_id: str | None = None
 
 
+class ListedModel(Protocol):
+    """What the proxy reads of a listed model; :class:`ModelInfo` is one."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def owned_by(self) -> str: ...
+
+
+class Routed(Protocol):
+    """What the proxy reads of a routed answer; :class:`RoutedResponse` is one.
+
+    A protocol rather than the dataclass so ``byokey_provider.ProviderGateway``
+    (whose ``RoutedAnswer`` has the same fields) is a ``Gateway`` as it stands,
+    without the provider layer importing the proxy or an adapter in between.
+    """
+
+    @property
+    def response(self) -> ProviderResponse: ...
+
+    @property
+    def provider(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def account_id(self) -> str | None: ...
+
+
 @runtime_checkable
 class Gateway(Protocol):
     """Routing, failover and execution of chat requests, plus what management shows.
@@ -49,13 +80,13 @@ class Gateway(Protocol):
     are raised by the stream's iterator.
     """
 
-    async def chat(self, request: ChatRequest) -> RoutedResponse: ...
+    async def chat(self, request: ChatRequest) -> Routed: ...
 
     async def count_tokens(self, request: ChatRequest) -> int:
         """Input tokens the request would use (Anthropic ``count_tokens``)."""
         ...
 
-    def list_models(self) -> list[ModelInfo]: ...
+    def list_models(self) -> Sequence[ListedModel]: ...
 
     def supported_models(self, provider: ProviderId) -> list[str]: ...
 
