@@ -17,6 +17,7 @@ from byokey_types import ProviderId
 # --- helper B: claude, codex, copilot (one import line each, below) ---
 # --- helper C: gemini, antigravity, kiro, qwen, kimi, iflow (one import line each, below) ---
 from ._antigravity import AntigravityExecutor
+from ._claude import ClaudeExecutor
 from ._executor import ExecutorFactory
 from ._gemini import GeminiExecutor
 from ._iflow import IFlowExecutor
@@ -29,6 +30,7 @@ __all__ = ["EXECUTORS"]
 EXECUTORS: dict[ProviderId, ExecutorFactory] = {
     # --- helper B: one entry each, e.g. ProviderId.CLAUDE: ClaudeExecutor, ---
     # --- helper C: one entry each, e.g. ProviderId.GEMINI: GeminiExecutor, ---
+    ProviderId.CLAUDE: ClaudeExecutor,
     ProviderId.GEMINI: GeminiExecutor,
     ProviderId.KIRO: KiroExecutor,
     ProviderId.ANTIGRAVITY: AntigravityExecutor,
