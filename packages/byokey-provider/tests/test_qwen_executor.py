@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from byokey_config import ProviderConfig, Settings
-from byokey_provider import ConfigCredentials, UpstreamHttp
+from byokey_provider import ConfigCredentials, UpstreamHttp, UpstreamRequest, chat_completions_body
 from byokey_provider._executors import EXECUTORS
-from byokey_provider._qwen import QwenExecutor, openai_chat_body, resource_base
+from byokey_provider._qwen import QwenExecutor, resource_base
 from byokey_provider._version_store import VersionInfo, VersionStore
 from byokey_types import (
     ChatRequest,
@@ -111,11 +111,13 @@ def test_registered_and_helpers() -> None:
         "https://dashscope.aliyuncs.com/compatible-mode/v1"
     )
     body = {"model": "m", "stream_options": {"other": 1}}
-    assert openai_chat_body(body, stream=True)["stream_options"] == {
-        "other": 1,
-        "include_usage": True,
-    }
-    assert openai_chat_body(body, stream=False) is body
+    source = ChatRequest({**body, "messages": []})
+    streamed = UpstreamRequest(body=body, model="m", stream=True, source=source)
+    assert chat_completions_body(streamed)["stream_options"] == {"other": 1, "include_usage": True}
+    plain = chat_completions_body(
+        UpstreamRequest(body=body, model="m", stream=False, source=source)
+    )
+    assert plain == {"model": "m", "stream": False}
 
 
 async def test_non_stream_openai_client_headers_and_passthrough(

@@ -45,8 +45,17 @@ _TABLE: Final[tuple[tuple[str, str | None, str], ...]] = (
         "https://generativelanguage.googleapis.com/v1beta/models",
         "Gemini native generateContent base (Amp Gemini passthrough)",
     ),
+    (
+        "gemini_code_assist",
+        "https://cloudcode-pa.googleapis.com",
+        "Gemini Code Assist origin (Gemini with a Google login, as Gemini CLI)",
+    ),
     ("copilot_api", "https://api.githubcopilot.com", "Copilot chat API base"),
-    ("kiro_api", "https://api.kiro.dev", "Kiro API origin"),
+    (
+        "kiro_api",
+        "https://q.us-east-1.amazonaws.com",
+        "Kiro (CodeWhisperer) API origin; `/generateAssistantResponse` is appended",
+    ),
     (
         "antigravity_api",
         "https://daily-cloudcode-pa.googleapis.com",
@@ -185,6 +194,7 @@ class Endpoints:
     codex_websocket: str | None = None
     gemini_api: str | None = None
     gemini_native: str | None = None
+    gemini_code_assist: str | None = None
     copilot_api: str | None = None
     kiro_api: str | None = None
     antigravity_api: str | None = None

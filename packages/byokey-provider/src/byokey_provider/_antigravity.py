@@ -33,12 +33,9 @@ from byokey_types import (
     WireFormat,
 )
 
-from ._credentials import Credential, CredentialSource
-from ._executor import Clock, Executor, SettingsSource, UpstreamRequest
+from ._credentials import Credential
+from ._executor import Executor, UpstreamRequest
 from ._gemini_code_assist import code_assist_url, split_native_body
-from ._http import UpstreamHttp
-from ._ratelimits import RateLimitBook
-from ._version_store import VersionStore
 
 __all__ = [
     "ANTIGRAVITY_DEFAULT_MODEL",
@@ -77,20 +74,6 @@ class AntigravityExecutor(Executor):
     """The ``antigravity`` provider, with its sandbox fallback base."""
 
     upstream_format = WireFormat.GEMINI
-
-    def __init__(
-        self,
-        provider: ProviderId,
-        settings: SettingsSource,
-        credentials: CredentialSource,
-        http: UpstreamHttp,
-        *,
-        ratelimits: RateLimitBook | None = None,
-        clock: Clock | None = None,
-        versions: VersionStore | None = None,
-    ) -> None:
-        super().__init__(provider, settings, credentials, http, ratelimits=ratelimits, clock=clock)
-        self.versions = versions or VersionStore()
 
     def upstream_model(self, model: str) -> str:
         return model.removeprefix("ag-") or ANTIGRAVITY_DEFAULT_MODEL

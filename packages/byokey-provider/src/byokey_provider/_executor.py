@@ -52,7 +52,8 @@ from ._errors import CredentialsExhausted
 from ._http import UpstreamHttp, UpstreamResponse
 from ._ratelimits import RateLimitBook
 from ._registry import models_for_provider, thinking_capability
-from ._routing import CredentialRouter
+from ._routing import CredentialRouter, RoutePlan
+from ._version_store import VersionStore
 
 __all__ = [
     "Clock",
@@ -321,6 +322,10 @@ class UpstreamExecutor(ABC):
     def no_credentials(self) -> ByokError:
         return TokenNotFound(self.name)
 
+    async def plan_credentials(self, creds: list[Credential], model: str) -> RoutePlan:
+        """The try order for one request (hook: Copilot ranks its accounts by quota first)."""
+        return self.router.plan(creds, model, self.routing_strategy())
+
     async def route(self, request: ChatRequest) -> tuple[ProviderResponse, Credential]:
         """Try the upstream's credentials in routing order; the answer and who gave it.
 
@@ -334,7 +339,7 @@ class UpstreamExecutor(ABC):
         if not creds:
             raise self.no_credentials()
         model = self.model_key(request)
-        plan = self.router.plan(creds, model, self.routing_strategy())
+        plan = await self.plan_credentials(creds, model)
         if not plan.order:
             raise CredentialsExhausted(
                 self.name, retry_after=plan.wait, rate_limited=plan.rate_limited
@@ -407,6 +412,8 @@ class Executor(UpstreamExecutor):
     Structurally a ``byokey_types.ProviderExecutor``. Subclasses set
     ``upstream_format`` and implement :meth:`send`; the constructor signature is
     the :class:`ExecutorFactory` one, so the class itself is the factory.
+    ``versions`` is the gateway's shared :class:`VersionStore` (identity strings
+    fetched at start-up); without one, the compiled defaults.
     """
 
     def __init__(
@@ -418,11 +425,13 @@ class Executor(UpstreamExecutor):
         *,
         ratelimits: RateLimitBook | None = None,
         clock: Clock | None = None,
+        versions: VersionStore | None = None,
     ) -> None:
         super().__init__(
             provider.value, settings, credentials, http, ratelimits=ratelimits, clock=clock
         )
         self._provider = provider
+        self.versions = versions if versions is not None else VersionStore()
 
     @property
     def provider(self) -> ProviderId:

@@ -6,7 +6,9 @@ It matches the proxy's ``Gateway`` protocol structurally (``chat``,
 below it. Executors are built lazily, once per upstream, from a table of
 factories by provider id (:data:`~byokey_provider.EXECUTORS` by default) and
 kept for the process, so their caches, routers and cooldowns persist. All
-executors share one :class:`RateLimitBook`.
+executors share one :class:`RateLimitBook` and one :class:`VersionStore`
+(passed as ``versions=`` to every factory that takes it; load it at start-up
+with ``await gateway.versions.load()``).
 
 Failover order for one request: the resolved upstream's credentials (inside
 the executor), then the provider's configured ``fallback`` provider (same
@@ -15,6 +17,7 @@ request), never after the first stream event reached the caller.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -41,12 +44,25 @@ from ._executors import EXECUTORS
 from ._http import UpstreamHttp
 from ._openai_compatible import OpenAICompatibleExecutor
 from ._ratelimits import RateLimitBook
+from ._version_store import VersionStore
 
 __all__ = ["GatewayModel", "ProviderGateway", "RoutedAnswer"]
 
 _log = logging.getLogger("byokey.provider.gateway")
 
 _COUNTED_FIELDS = ("system", "systemInstruction", "messages", "contents", "input", "tools")
+
+
+def _takes_versions(factory: ExecutorFactory) -> bool:
+    """Whether ``factory`` accepts ``versions=`` (``ExecutorFactory`` itself does not
+    require it, so test doubles and older factories keep working)."""
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return False
+    return "versions" in params or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +99,7 @@ class ProviderGateway:
         executors: Mapping[ProviderId, ExecutorFactory] | None = None,
         ratelimits: RateLimitBook | None = None,
         clock: Clock | None = None,
+        versions: VersionStore | None = None,
     ) -> None:
         self._settings: Callable[[], Settings] = (
             settings if callable(settings) else (lambda: settings)
@@ -91,6 +108,9 @@ class ProviderGateway:
         self.http = http
         self.clock: Clock = clock or time.time
         self.ratelimits = ratelimits if ratelimits is not None else RateLimitBook(self.clock)
+        self.versions = (
+            versions if versions is not None else VersionStore.from_settings(self._settings())
+        )
         self.catalog = ModelCatalog(self._settings)
         self._factories = dict(EXECUTORS if executors is None else executors)
         self._executors: dict[str, UpstreamExecutor] = {}
@@ -107,6 +127,7 @@ class ProviderGateway:
         if provider is not None:
             factory = self._factories.get(provider)
             if factory is not None:
+                extra = {"versions": self.versions} if _takes_versions(factory) else {}
                 built = factory(
                     provider,
                     self._settings,
@@ -114,6 +135,7 @@ class ProviderGateway:
                     self.http,
                     ratelimits=self.ratelimits,
                     clock=self.clock,
+                    **extra,
                 )
         elif self._settings().openai_compatible_named(upstream) is not None:
             built = OpenAICompatibleExecutor(

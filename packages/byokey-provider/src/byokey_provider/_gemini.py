@@ -21,17 +21,11 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
-from byokey_config import ENDPOINT_DEFAULTS
 from byokey_types import InvalidRequest, ProviderId, ProviderResponse, UpstreamError, WireFormat
 
 from ._credentials import Credential, CredentialSource
 from ._executor import Clock, Executor, SettingsSource, UpstreamRequest
-from ._gemini_code_assist import (
-    DEFAULT_CODE_ASSIST_URL,
-    ProjectResolver,
-    code_assist_url,
-    split_native_body,
-)
+from ._gemini_code_assist import ProjectResolver, code_assist_url, split_native_body
 from ._http import UpstreamHttp
 from ._ratelimits import RateLimitBook
 
@@ -91,14 +85,9 @@ class GeminiExecutor(Executor):
         return f"{base}/{quote(model, safe='.-_')}:{method}"
 
     def code_assist_base(self) -> str:
-        """Constructor override, else the ``gemini_code_assist`` endpoint, else Google's."""
-        if self._code_assist_url:
-            return self._code_assist_url.rstrip("/")
-        if "gemini_code_assist" in ENDPOINT_DEFAULTS:
-            found = self.settings.endpoint_url("gemini_code_assist")
-            if found:
-                return found.rstrip("/")
-        return DEFAULT_CODE_ASSIST_URL
+        """Constructor override, else the ``gemini_code_assist`` endpoint."""
+        url = self._code_assist_url or self.settings.endpoint_url("gemini_code_assist") or ""
+        return url.rstrip("/")
 
     # ---------------------------------------------------------------------- send
 

@@ -21,15 +21,12 @@ from byokey_types import AuthError
 
 __all__ = [
     "CODE_ASSIST_METADATA",
-    "DEFAULT_CODE_ASSIST_URL",
     "ProjectResolver",
     "code_assist_url",
     "split_native_body",
 ]
 
 _log = logging.getLogger("byokey.provider.gemini")
-
-DEFAULT_CODE_ASSIST_URL = "https://cloudcode-pa.googleapis.com"
 
 CODE_ASSIST_METADATA = {
     "ideType": "IDE_UNSPECIFIED",

@@ -18,7 +18,8 @@ import uuid
 
 from byokey_types import ProviderId
 
-from ._qwen import OpenAIChatCliExecutor, openai_chat_headers
+from ._executor import UpstreamRequest
+from ._openai_chat import OpenAIChatExecutor, chat_completions_headers
 
 __all__ = ["IFlowExecutor", "iflow_signature"]
 
@@ -31,15 +32,15 @@ def iflow_signature(
     return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()
 
 
-class IFlowExecutor(OpenAIChatCliExecutor):
+class IFlowExecutor(OpenAIChatExecutor):
     """The ``iflow`` provider."""
 
-    def headers(self, secret: str, *, stream: bool) -> dict[str, str]:
+    def chat_headers(self, request: UpstreamRequest, secret: str) -> dict[str, str]:
         user_agent = self.versions.user_agent(ProviderId.IFLOW)
         session = f"session-{uuid.uuid4()}"
         timestamp = int(self.clock() * 1000)
         return {
-            **openai_chat_headers(secret, stream=stream),
+            **chat_completions_headers(secret, stream=request.stream),
             "user-agent": user_agent,
             "session-id": session,
             "x-iflow-timestamp": str(timestamp),

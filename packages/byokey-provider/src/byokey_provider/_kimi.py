@@ -15,7 +15,8 @@ from functools import cached_property
 
 from byokey_types import ProviderId
 
-from ._qwen import OpenAIChatCliExecutor, openai_chat_headers
+from ._executor import UpstreamRequest
+from ._openai_chat import OpenAIChatExecutor, chat_completions_headers
 
 __all__ = ["KIMI_CLI_VERSION", "KimiExecutor"]
 
@@ -23,7 +24,7 @@ KIMI_CLI_VERSION = "1.10.6"
 """``x-msh-version`` (kept constant even when the fetched user agent moves on, as Kimi CLI's is)."""
 
 
-class KimiExecutor(OpenAIChatCliExecutor):
+class KimiExecutor(OpenAIChatExecutor):
     """The ``kimi`` provider."""
 
     @cached_property
@@ -34,9 +35,9 @@ class KimiExecutor(OpenAIChatCliExecutor):
     def upstream_model(self, model: str) -> str:
         return model.removeprefix("kimi-")
 
-    def headers(self, secret: str, *, stream: bool) -> dict[str, str]:
+    def chat_headers(self, request: UpstreamRequest, secret: str) -> dict[str, str]:
         return {
-            **openai_chat_headers(secret, stream=stream),
+            **chat_completions_headers(secret, stream=request.stream),
             "user-agent": self.versions.user_agent(ProviderId.KIMI),
             "x-msh-platform": "kimi_cli",
             "x-msh-version": KIMI_CLI_VERSION,

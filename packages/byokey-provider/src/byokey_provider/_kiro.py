@@ -94,15 +94,17 @@ class KiroExecutor(Executor):
         self.machine_id = machine_id or _machine_id()
 
     def api_base(self, credential: Credential, region: str) -> str:
-        """The key's or provider's ``base_url``, else the ``kiro_api`` endpoint — except its
-        obsolete built-in default, which is replaced by CodeWhisperer in ``region``."""
+        """The key's or provider's ``base_url``, else an ``endpoints.kiro_api`` override,
+        else the built-in ``kiro_api`` (CodeWhisperer in us-east-1) moved to the login's
+        ``region``."""
         own = credential.base_url or self.settings.provider(self.provider).base_url
         if own:
             return own.rstrip("/")
-        configured = self.settings.endpoint_url("kiro_api")
-        if configured and configured != ENDPOINT_DEFAULTS.get("kiro_api"):
+        configured = self.settings.endpoint("kiro_api")
+        if configured:
             return configured.rstrip("/")
-        return f"https://q.{region}.amazonaws.com"
+        default = ENDPOINT_DEFAULTS["kiro_api"] or ""
+        return default.replace(f".{_DEFAULT_REGION}.", f".{region}.").rstrip("/")
 
     async def send(
         self, request: UpstreamRequest, credential: Credential, secret: str

@@ -9,46 +9,14 @@ An entry without keys sends no ``Authorization`` header (local Ollama / vLLM).
 
 from __future__ import annotations
 
-from typing import Any
-
 from byokey_config import OpenAICompatibleProvider, RoutingStrategy
 from byokey_types import ConfigError, ProviderResponse, WireFormat
 
 from ._credentials import Credential
 from ._executor import UpstreamExecutor, UpstreamRequest
+from ._openai_chat import chat_completions_body, chat_completions_headers
 
 __all__ = ["OpenAICompatibleExecutor", "chat_completions_body", "chat_completions_headers"]
-
-
-def chat_completions_body(request: UpstreamRequest) -> dict[str, Any]:
-    """The request body for an OpenAI-compatible upstream.
-
-    When streaming, ``stream_options.include_usage`` is asked for so the last
-    chunk carries token usage (the proxy's accounting relies on it; spec §6.0).
-    """
-    body = dict(request.body)
-    body["stream"] = request.stream
-    if request.stream:
-        options = body.get("stream_options")
-        body["stream_options"] = {
-            **(options if isinstance(options, dict) else {}),
-            "include_usage": True,
-        }
-    else:
-        body.pop("stream_options", None)
-    return body
-
-
-def chat_completions_headers(secret: str, *, stream: bool) -> dict[str, str]:
-    """Bearer auth (when there is a secret), JSON in, SSE or JSON out, no compression."""
-    headers = {
-        "content-type": "application/json",
-        "accept": "text/event-stream" if stream else "application/json",
-        "accept-encoding": "identity",
-    }
-    if secret:
-        headers["authorization"] = f"Bearer {secret}"
-    return headers
 
 
 class OpenAICompatibleExecutor(UpstreamExecutor):

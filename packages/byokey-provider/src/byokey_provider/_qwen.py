@@ -6,53 +6,19 @@ login) and the headers Qwen Code's OpenAI SDK sends (``x-dashscope-*``,
 ``base_url``, else the login's own ``resource_url`` (Qwen tells each account
 which portal serves it), else the ``qwen_api`` endpoint. Streams ask for a
 final usage chunk (``stream_options.include_usage``), which the gateway's
-accounting needs and the original no longer requested.
-
-:class:`OpenAIChatCliExecutor` is the base the three OpenAI-compatible CLI
-upstreams (Qwen, Kimi, iFlow) share: one POST to ``/chat/completions`` whose
-identity headers each subclass supplies. It lives with Qwen, the first of them.
+accounting needs and the original no longer requested
+(:mod:`byokey_provider._openai_chat`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from byokey_types import ProviderId
 
-from byokey_types import ProviderId, ProviderResponse, WireFormat
+from ._credentials import Credential
+from ._executor import UpstreamRequest
+from ._openai_chat import OpenAIChatExecutor, chat_completions_headers
 
-from ._credentials import Credential, CredentialSource
-from ._executor import Clock, Executor, SettingsSource, UpstreamRequest
-from ._http import UpstreamHttp
-from ._ratelimits import RateLimitBook
-from ._version_store import VersionStore
-
-__all__ = [
-    "OpenAIChatCliExecutor",
-    "QwenExecutor",
-    "openai_chat_body",
-    "openai_chat_headers",
-    "resource_base",
-]
-
-
-def openai_chat_body(body: dict[str, Any], *, stream: bool) -> dict[str, Any]:
-    """An OpenAI chat body as these portals want it: usage reported at the end of a stream."""
-    if not stream:
-        return body
-    options = body.get("stream_options")
-    merged = (
-        {**options, "include_usage": True} if isinstance(options, dict) else {"include_usage": True}
-    )
-    return {**body, "stream": True, "stream_options": merged}
-
-
-def openai_chat_headers(secret: str, *, stream: bool) -> dict[str, str]:
-    """Headers every OpenAI-compatible CLI upstream gets (auth, content negotiation)."""
-    return {
-        "authorization": f"Bearer {secret}",
-        "content-type": "application/json",
-        "accept": "text/event-stream" if stream else "application/json",
-        "accept-encoding": "identity",
-    }
+__all__ = ["QwenExecutor", "resource_base"]
 
 
 def resource_base(resource_url: str) -> str:
@@ -63,52 +29,13 @@ def resource_base(resource_url: str) -> str:
     return url if url.endswith("/v1") else f"{url}/v1"
 
 
-class OpenAIChatCliExecutor(Executor):
-    """An OpenAI-compatible upstream reached as its official CLI: subclasses give
-    :meth:`headers` (identity) and may move :meth:`api_base`."""
-
-    upstream_format = WireFormat.OPENAI
-
-    def __init__(
-        self,
-        provider: ProviderId,
-        settings: SettingsSource,
-        credentials: CredentialSource,
-        http: UpstreamHttp,
-        *,
-        ratelimits: RateLimitBook | None = None,
-        clock: Clock | None = None,
-        versions: VersionStore | None = None,
-    ) -> None:
-        super().__init__(provider, settings, credentials, http, ratelimits=ratelimits, clock=clock)
-        self.versions = versions or VersionStore()
-
-    def headers(self, secret: str, *, stream: bool) -> dict[str, str]:
-        return openai_chat_headers(secret, stream=stream)
-
-    async def api_base(self, credential: Credential) -> str:
-        return self.base_url(credential)
-
-    async def send(
-        self, request: UpstreamRequest, credential: Credential, secret: str
-    ) -> ProviderResponse:
-        response = await self.post(
-            f"{await self.api_base(credential)}/chat/completions",
-            credential=credential,
-            secret=secret,
-            headers=self.headers(secret, stream=request.stream),
-            json=openai_chat_body(request.body, stream=request.stream),
-        )
-        return await self.respond(response, stream=request.stream)
-
-
-class QwenExecutor(OpenAIChatCliExecutor):
+class QwenExecutor(OpenAIChatExecutor):
     """The ``qwen`` provider."""
 
-    def headers(self, secret: str, *, stream: bool) -> dict[str, str]:
+    def chat_headers(self, request: UpstreamRequest, secret: str) -> dict[str, str]:
         ua = self.versions.user_agent(ProviderId.QWEN)
         return {
-            **openai_chat_headers(secret, stream=stream),
+            **chat_completions_headers(secret, stream=request.stream),
             "user-agent": ua,
             "x-dashscope-useragent": ua,
             "x-dashscope-authtype": "qwen-oauth",

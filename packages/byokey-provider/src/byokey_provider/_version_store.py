@@ -21,6 +21,7 @@ from typing import Any, Final
 import httpx
 import orjson
 
+from byokey_config import Settings
 from byokey_types import ProviderId
 
 __all__ = [
@@ -129,6 +130,16 @@ class VersionStore:
         self._clock = clock
         self._loaded_at: float | None = None
         self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> VersionStore:
+        """The store the settings describe: ``endpoints.versions_base`` (``""`` switches
+        fetching off) and ``timeouts.version_fetch_seconds``. Nothing is fetched yet."""
+        return cls(
+            base_url=settings.endpoint_url("versions_base"),
+            timeout=settings.timeouts.version_fetch_seconds,
+            **kwargs,
+        )
 
     # ------------------------------------------------------------------ reading
 
