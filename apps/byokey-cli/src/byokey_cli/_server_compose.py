@@ -1,0 +1,89 @@
+"""The object graph of a byokey server: the one place that wires every package together.
+
+``open_components`` is what ``byokey serve`` runs on; benchmarks, walkthroughs and
+end-to-end tests can open the same graph in-process and hand ``components.state`` to
+``byokey_proxy.serve`` (or ``create_app``) themselves::
+
+    async with open_components(lambda: settings, database="sqlite://") as components:
+        await byokey_proxy.serve(components.state, listeners, shutdown_trigger=stop.wait)
+
+Settings are read through a callable so a ``ConfigWatcher``'s hot reloads reach every
+request; what is built here from the *first* snapshot (the upstream HTTP pool with its
+``proxy_url``, the auth options, the refresh timers) needs a restart to change, as the
+spec's live/restart table says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from byokey_auth import AuthManager, AuthOptions, RefreshLoop
+from byokey_config import Settings
+from byokey_provider import ConfigCredentials, ProviderGateway, UpstreamHttp
+from byokey_proxy import ProxyState, UsageRecorder
+from byokey_store import SqlStore, open_store
+
+__all__ = ["ServerComponents", "database_url", "open_components"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerComponents:
+    """Everything a running server holds, for callers that need more than ``state``."""
+
+    settings: Callable[[], Settings]
+    store: SqlStore
+    auth: AuthManager
+    gateway: ProviderGateway
+    state: ProxyState
+    refresh: RefreshLoop
+    """The token refresh loop, not started: ``components.refresh.start()``."""
+
+
+def database_url(database: str | Path) -> str:
+    """A SQLAlchemy URL for a path; URLs (``sqlite://`` in memory) pass through."""
+    text = str(database)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().absolute()}"
+
+
+@asynccontextmanager
+async def open_components(
+    settings: Callable[[], Settings],
+    *,
+    database: str | Path,
+    reload: Callable[[], object] | None = None,
+) -> AsyncIterator[ServerComponents]:
+    """Open the store (migrating it), then build auth, provider gateway and proxy state.
+
+    On exit everything is closed in reverse order: the refresh loop is stopped, pooled
+    upstream sessions and the auth HTTP client are closed, then the database.
+    """
+    first = settings()
+    async with AsyncExitStack() as stack:
+        store = await open_store(database_url(database))
+        stack.push_async_callback(store.aclose)
+        auth = AuthManager(store.tokens, options=AuthOptions.from_settings(first))
+        stack.push_async_callback(auth.aclose)
+        gateway = ProviderGateway(
+            settings,
+            ConfigCredentials(settings, auth),
+            UpstreamHttp.from_settings(first),
+        )
+        stack.push_async_callback(gateway.aclose)
+        state = ProxyState(
+            gateway=gateway,
+            settings=settings,
+            tokens=store.tokens,
+            usage=UsageRecorder(store.usage),
+            reload=reload,
+        )
+        stack.push_async_callback(state.aclose)
+        refresh = auth.refresh_loop(
+            interval=first.auth.refresh_interval_seconds, lead=first.auth.refresh_lead_seconds
+        )
+        stack.push_async_callback(refresh.stop)
+        yield ServerComponents(settings, store, auth, gateway, state, refresh)
