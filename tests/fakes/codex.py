@@ -9,7 +9,12 @@
 
 Events follow the real order (response.created, output_item.added, the deltas,
 output_item.done, response.completed with usage); reasoning items carry
-``encrypted_content`` and summary deltas.
+``encrypted_content`` and summary deltas. ``completed_output = False`` sends
+``response.completed`` with an empty ``output`` (clients must gather the items
+from ``output_item.done``). The WebSocket fake can also send raw events
+(:class:`WsEvents`), rate-limit headers on the upgrade (``response_headers``),
+messages fragmented into several frames (``fragment_size``) and keep the socket
+open after the answer (``close_after_answer = False``), as the real one does.
 """
 
 from __future__ import annotations
@@ -180,6 +185,13 @@ def response_events(
     return events
 
 
+def without_completed_output(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` with an empty ``output`` when it is ``response.completed``."""
+    if event.get("type") != "response.completed":
+        return event
+    return {**event, "response": {**event["response"], "output": []}}
+
+
 def usage_limit_body(resets_in_seconds: int = 300) -> dict[str, Any]:
     """ChatGPT's 429 body when the plan's usage window is spent."""
     return {
@@ -201,6 +213,8 @@ class CodexFake(FamilyFake):
         super().__init__(server, default=answer)
         self.prefix = prefix.rstrip("/")
         self.paths = (self.prefix + RESPONSES_PATH,)
+        #: False: ``response.completed`` lists no output items (only the ``.done`` events do).
+        self.completed_output = True
         server.route("POST", self.prefix + RESPONSES_PATH, self._responses)
 
     @property
@@ -240,6 +254,8 @@ class CodexFake(FamilyFake):
         events = response_events(
             item, model=str(body["model"]), response_id=self.ids.next("resp_fake_"), ids=self.ids
         )
+        if not self.completed_output:
+            events = [without_completed_output(e) for e in events]
         sse = [SseEvent(e, event=e["type"]) for e in events]
         return self.stream_shape.sse(sse, headers=self.with_headers())
 
@@ -253,6 +269,7 @@ class WsReject:
 
     status: int
     body: dict[str, Any] = field(default_factory=lambda: {"error": {"message": "rejected"}})
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,7 +280,14 @@ class WsDrop:
     after: int = 2
 
 
-WsScripted = Answer | WsReject | WsDrop
+@dataclass(frozen=True)
+class WsEvents:
+    """Accept and send these raw event payloads (one text frame each), e.g. an ``error``."""
+
+    events: tuple[dict[str, Any], ...]
+
+
+WsScripted = Answer | WsReject | WsDrop | WsEvents
 
 
 @dataclass(frozen=True)
@@ -285,6 +309,12 @@ class CodexWebSocketFake:
         self.ids = IdMaker()
         self.handshakes: list[WsHandshake] = []
         self.frames: list[Any] = []
+        #: Extra headers on every accepted upgrade (``x-codex-primary-used-percent``…).
+        self.response_headers: dict[str, str] = {}
+        #: Split every text message into frames of this many characters (continuations).
+        self.fragment_size: int | None = None
+        #: False: keep the socket open after an answer, as ChatGPT does between turns.
+        self.close_after_answer = True
         self._queue: deque[WsScripted] = deque()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -403,6 +433,7 @@ class CodexWebSocketFake:
                         headers=[
                             (b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode()),
+                            *((k.encode(), v.encode()) for k, v in head.headers),
                         ],
                         has_body=True,
                     )
@@ -411,9 +442,21 @@ class CodexWebSocketFake:
             writer.write(ws.send(RejectData(data=body)))
             await writer.drain()
             return False
-        writer.write(ws.send(AcceptConnection()))
+        extra = [(k.encode(), v.encode()) for k, v in self.response_headers.items()]
+        writer.write(ws.send(AcceptConnection(extra_headers=extra)))
         await writer.drain()
         return True
+
+    def _text(self, ws: WSConnection, payload: Any) -> bytes:
+        data = orjson.dumps(payload).decode()
+        size = self.fragment_size
+        if not size or len(data) <= size:
+            return ws.send(TextMessage(data=data))
+        pieces = [data[i : i + size] for i in range(0, len(data), size)]
+        return b"".join(
+            ws.send(TextMessage(data=p, message_finished=n == len(pieces) - 1))
+            for n, p in enumerate(pieces)
+        )
 
     async def _answer(self, ws: WSConnection, writer: asyncio.StreamWriter, frame: Any) -> bool:
         if not isinstance(frame, dict) or frame.get("type") != "response.create":
@@ -425,16 +468,24 @@ class CodexWebSocketFake:
         if isinstance(item, WsDrop):
             drop_after = item.after
             item = item.answer
-        assert isinstance(item, Answer)
-        events = response_events(
-            item, model=str(frame.get("model")), response_id=self.ids.next("resp_ws_"), ids=self.ids
-        )
+        if isinstance(item, WsEvents):
+            events = list(item.events)
+        else:
+            assert isinstance(item, Answer)
+            events = response_events(
+                item,
+                model=str(frame.get("model")),
+                response_id=self.ids.next("resp_ws_"),
+                ids=self.ids,
+            )
         for count, event in enumerate(events):
             if drop_after is not None and count >= drop_after:
                 await writer.drain()
                 return False
-            writer.write(ws.send(TextMessage(data=orjson.dumps(event).decode())))
+            writer.write(self._text(ws, event))
             await writer.drain()
+        if not self.close_after_answer:
+            return True
         writer.write(ws.send(CloseConnection(code=1000, reason="done")))
         await writer.drain()
         return False
@@ -448,9 +499,11 @@ __all__ = [
     "CodexFake",
     "CodexWebSocketFake",
     "WsDrop",
+    "WsEvents",
     "WsHandshake",
     "WsReject",
     "response_events",
     "response_object",
     "usage_limit_body",
+    "without_completed_output",
 ]

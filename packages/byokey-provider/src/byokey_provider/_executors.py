@@ -18,6 +18,7 @@ from byokey_types import ProviderId
 # --- helper C: gemini, antigravity, kiro, qwen, kimi, iflow (one import line each, below) ---
 from ._antigravity import AntigravityExecutor
 from ._claude import ClaudeExecutor
+from ._codex import CodexExecutor
 from ._executor import ExecutorFactory
 from ._gemini import GeminiExecutor
 from ._iflow import IFlowExecutor
@@ -31,6 +32,7 @@ EXECUTORS: dict[ProviderId, ExecutorFactory] = {
     # --- helper B: one entry each, e.g. ProviderId.CLAUDE: ClaudeExecutor, ---
     # --- helper C: one entry each, e.g. ProviderId.GEMINI: GeminiExecutor, ---
     ProviderId.CLAUDE: ClaudeExecutor,
+    ProviderId.CODEX: CodexExecutor,
     ProviderId.GEMINI: GeminiExecutor,
     ProviderId.KIRO: KiroExecutor,
     ProviderId.ANTIGRAVITY: AntigravityExecutor,
