@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from byokey_cli._context import CliContext
 from byokey_cli.main import cli
+from tests.fakes.oauth import OAuthFake
 
 _ENV_TO_CLEAR = ("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "RUST_LOG", "XDG_CONFIG_HOME")
 
@@ -51,3 +52,25 @@ class Invoke:
 @pytest.fixture
 def invoke(tmp_home: Path) -> Invoke:
     return Invoke()
+
+
+def write_config(home: Path, data: object) -> Path:
+    """The default config file (``~/.config/byokey/settings.json``) with ``data``."""
+    import json
+
+    path = home / ".config" / "byokey" / "settings.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def oauth_config(fake: OAuthFake, **callback_ports: int) -> dict[str, object]:
+    """Settings pointing every OAuth URL at ``fake`` (with its client ids).
+
+    The runtime credential document comes from the fake too, so no login reaches
+    the internet; ``callback_ports`` moves auth-code listeners (``claude=PORT``).
+    """
+    return {
+        "endpoints": fake.endpoint_overrides(with_document=True),
+        "auth": {"callback_ports": callback_ports, "callback_timeout_seconds": 30},
+    }

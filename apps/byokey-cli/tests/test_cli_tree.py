@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import click
 import pytest
 from click.testing import CliRunner
 
-from byokey_cli.main import cli
+from byokey_cli.main import COMMANDS, cli
 
 
 def _all_command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths: list[tuple[str, ...]] = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         path = (*prefix, name)
         paths.append(path)
         if isinstance(command, click.Group):
@@ -27,19 +33,21 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*path, "-h"])
     assert result.exit_code == 0, result.output
     assert f"Usage: cli {' '.join(path)}" in result.output or "Usage:" in result.output
-    command: click.Command = cli
+    command: click.Command | None = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        command = command.get_command(click.Context(command), name)
+    assert command is not None
     assert command.help, f"{' '.join(path)} has no help text"
 
 
 def test_spec_commands_are_all_there() -> None:
     expected = {
-        "start", "stop", "restart", "reload", "service", "amp", "completions",
+        "serve", "start", "stop", "restart", "reload", "service", "login", "logout",
+        "status", "accounts", "switch", "amp", "openapi", "completions", "import", "doctor",
     }  # fmt: skip
-    assert expected <= set(cli.commands)
-    service = cli.commands["service"]
+    assert expected <= set(cli.list_commands(click.Context(cli)))
+    service = cli.get_command(click.Context(cli), "service")
     assert isinstance(service, click.Group)
     assert set(service.commands) == {"install", "uninstall", "start", "stop", "status"}
 
@@ -61,3 +69,31 @@ def test_version_short_and_long() -> None:
         result = CliRunner().invoke(cli, [flag])
         assert result.exit_code == 0
         assert result.output.startswith("byokey, version ")
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_listed_help_is_the_commands_own_first_sentence(name: str) -> None:
+    """``byokey --help`` lists COMMANDS' lines without importing: they must not drift."""
+    command = COMMANDS[name].load()
+    assert command.get_short_help_str(limit=500) == COMMANDS[name].short_help
+
+
+def test_top_level_help_imports_no_command_module() -> None:
+    """``byokey --help`` stays fast: only click and the command table are imported."""
+    code = (
+        "import sys\n"
+        "from byokey_cli.main import cli\n"
+        "try:\n"
+        "    cli.main(['--help'], prog_name='byokey')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.startswith(('byokey_', 'rich', 'httpx'))\n"
+        "               and m not in ('byokey_cli', 'byokey_cli.main', 'byokey_cli._lazy_group',"
+        " 'byokey_cli._failures'))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert "Commands:" in out
+    assert "HEAVY []" in out, out.splitlines()[-1]

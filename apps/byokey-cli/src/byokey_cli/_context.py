@@ -32,10 +32,24 @@ def _default_self_command() -> tuple[str, ...]:
 
 
 def _open_browser(url: str) -> bool:
+    """Open ``url`` in a graphical browser; False when there is none.
+
+    Without a display (an SSH session, a container) Python's ``webbrowser`` would
+    start a text browser such as lynx inside the terminal the login is using, so it
+    is not asked at all; ``$BROWSER`` still wins when the user set it.
+    """
+    if not _graphical_session():
+        return False
     try:
         return webbrowser.open(url)
     except webbrowser.Error:
         return False
+
+
+def _graphical_session() -> bool:
+    if os.environ.get("BROWSER") or sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 @dataclass(slots=True)

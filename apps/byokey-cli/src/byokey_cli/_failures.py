@@ -11,11 +11,8 @@ from typing import Any
 
 import click
 
-from byokey_daemon import DaemonError, NotRunningError
-from byokey_types import ByokError
-
-# Errors whose own text says everything; their OS-level cause would only repeat it.
-_SELF_EXPLANATORY = (NotRunningError,)
+# byokey_daemon and byokey_types are imported only once something failed: this
+# module is loaded by ``byokey --help``, which must stay fast.
 
 
 class CommandFailed(click.ClickException):
@@ -40,10 +37,24 @@ def describe(exc: BaseException) -> str:
         text = _one(current)
         if text:
             parts.append(text)
-        if isinstance(current, _SELF_EXPLANATORY):
+        if _self_explanatory(current):
             break
         current = current.__cause__
     return ": ".join(parts) or type(exc).__name__
+
+
+def _self_explanatory(exc: BaseException) -> bool:
+    """Errors whose own text says everything; their OS-level cause would only repeat it."""
+    from byokey_daemon import NotRunningError
+
+    return isinstance(exc, NotRunningError)
+
+
+def _is_byokey_error(exc: BaseException) -> bool:
+    from byokey_daemon import DaemonError
+    from byokey_types import ByokError
+
+    return isinstance(exc, DaemonError | ByokError)
 
 
 def _one(exc: BaseException) -> str:
@@ -62,5 +73,9 @@ class ByokeyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (DaemonError, ByokError) as exc:
-            raise failure(exc) from exc
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            if _is_byokey_error(exc):
+                raise failure(exc) from exc
+            raise

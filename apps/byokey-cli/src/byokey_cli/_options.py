@@ -67,3 +67,13 @@ json_option = click.option(
 def absolute(path: Path | None) -> Path | None:
     """Resolve against the CWD now: a detached child or a service runs elsewhere."""
     return None if path is None else path.expanduser().absolute()
+
+
+config_option = click.option(
+    "-c",
+    "--config",
+    type=_PATH,
+    default=None,
+    help="Config file to read OAuth endpoints and settings from "
+    "[default: ~/.config/byokey/settings.json if it exists].",
+)

@@ -1,0 +1,36 @@
+"""Settings for the commands that are not the server (``login``, ``import``, ``doctor``).
+
+They read the same file as ``serve`` (``--config``, else the default file when it
+exists, plus ``BYOKEY_*`` variables), so OAuth endpoints, callback ports and client
+ids moved in the config apply to a login exactly as they do to the server's refresh.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from byokey_cli._failures import CommandFailed
+
+if TYPE_CHECKING:
+    from byokey_config import LoadedSettings
+
+
+def load_cli_settings(config: Path | None) -> LoadedSettings:
+    """The loaded settings; an invalid file is one ``Error:`` line naming every problem."""
+    from byokey_config import SettingsError, read_settings
+
+    try:
+        return read_settings(config, discover=True)
+    except SettingsError as exc:
+        raise CommandFailed(one_line(exc)) from exc
+
+
+def one_line(exc: Exception) -> str:
+    """A settings error as one line: its problems joined by ``; ``."""
+    from byokey_config import SettingsError
+
+    if isinstance(exc, SettingsError) and len(exc.problems) > 1:
+        where = f"invalid settings in {exc.source}" if exc.source else "invalid settings"
+        return f"{exc.prefix}{where}: " + "; ".join(exc.problems)
+    return " ".join(str(exc).split("\n"))
