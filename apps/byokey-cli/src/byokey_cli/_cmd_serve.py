@@ -11,7 +11,10 @@ from pathlib import Path
 
 import click
 
+from byokey_cli._failures import failure
 from byokey_cli._options import server_options
+from byokey_daemon import DaemonError
+from byokey_types import ByokError
 
 
 @click.command()
@@ -41,13 +44,12 @@ def serve(
     """
     from byokey_cli._server_run import ServeOptions, run_serve
 
-    run_serve(
-        ServeOptions(
-            config=config,
-            port=port,
-            host=host,
-            db=db,
-            log_file=log_file,
-            drain_seconds=drain_timeout,
-        )
+    options = ServeOptions(
+        config=config, port=port, host=host, db=db, log_file=log_file, drain_seconds=drain_timeout
     )
+    try:
+        run_serve(options)
+    except (click.ClickException, DaemonError, ByokError):
+        raise  # already one clear line (the group prints it)
+    except Exception as exc:  # logged with its traceback by the server
+        raise failure(exc, "server failed") from exc

@@ -26,6 +26,7 @@ __all__ = [
     "LogFilter",
     "configure_logging",
     "parse_log_filter",
+    "remove_logging",
 ]
 
 _LEVELS: Mapping[str, int] = {
@@ -182,11 +183,16 @@ def configure_logging(
     setattr(handler, _INSTALLED, True)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _INSTALLED, False)]:
-        root.removeHandler(old)
-        old.close()
+        remove_logging(old)
     root.addHandler(handler)
     root.setLevel(root_level)
     for name, target_level in targets.items():
         logging.getLogger(name).setLevel(target_level)
     logging.captureWarnings(True)
     return handler
+
+
+def remove_logging(handler: logging.Handler) -> None:
+    """Take a handler from :func:`configure_logging` off the root logger and close it."""
+    logging.getLogger().removeHandler(handler)
+    handler.close()

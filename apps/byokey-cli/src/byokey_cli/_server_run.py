@@ -30,11 +30,11 @@ from byokey_cli import __version__
 from byokey_cli._failures import CommandFailed, describe
 from byokey_cli._server_compose import open_components
 from byokey_cli._server_listeners import bind_listeners, close_listeners, listener_address
-from byokey_cli._server_logging import configure_logging
+from byokey_cli._server_logging import configure_logging, remove_logging
 from byokey_config import ConfigWatcher, LogFormat, resolve_config_path
-from byokey_daemon import ControlServer, DaemonPaths, ServeControl, ShutdownCoordinator
+from byokey_daemon import ControlServer, DaemonError, DaemonPaths, ServeControl, ShutdownCoordinator
 from byokey_proxy import Listeners, ProxyState, serve
-from byokey_types import ConfigError
+from byokey_types import ByokError, ConfigError
 
 __all__ = ["DEFAULT_DRAIN_SECONDS", "ServeOptions", "run_serve", "serve_until_stopped"]
 
@@ -105,11 +105,27 @@ async def serve_until_stopped(options: ServeOptions, *, paths: DaemonPaths | Non
     paths = paths or DaemonPaths.from_environ()
     watcher = _open_watcher(options)
     settings = watcher.current
-    configure_logging(
+    handler = configure_logging(
         level=settings.log.level,
         json_format=settings.log.format is LogFormat.JSON,
         file=_log_file(options, settings.log.file),
     )
+    try:
+        await _serve_configured(options, watcher, paths)
+    except (CommandFailed, DaemonError, ByokError) as exc:
+        _log.error("%s", describe(exc))  # the CLI prints it too; with --log-file only here
+        raise
+    except Exception:
+        _log.exception("the server stopped with an error")
+        raise
+    finally:
+        remove_logging(handler)
+
+
+async def _serve_configured(
+    options: ServeOptions, watcher: ConfigWatcher, paths: DaemonPaths
+) -> None:
+    settings = watcher.current
     for warning in watcher.warnings:
         _log.warning("%s", warning)
     if watcher.path is None:
