@@ -22,11 +22,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from proxy_fakes import FakeGateway, RecordingUsageStore
+from real_gateway import FakeServers, Live, real_proxy
 
 from byokey_config import Settings, load_settings
 from byokey_proxy import Listeners, ProxyState, UsageRecorder, bind, serve
 from byokey_store import InMemoryTokenStore
 from byokey_types import UsageStore
+from tests.fakes.server import FakeServer
 
 
 @dataclass
@@ -165,3 +167,17 @@ def threaded_server(box: SettingsBox, tmp_path: Path) -> Iterator[Threaded]:
         loop.call_soon_threadsafe(holder["stop"].set)
         thread.join(30)
         loop.close()
+
+
+@pytest.fixture(scope="module")
+def fake_servers() -> Iterator[FakeServers]:
+    """The real-gateway tests' upstream fakes (one server per family, shared by a module)."""
+    with FakeServer("lab") as lab, FakeServer("gemini") as gemini, FakeServer("kiro") as kiro:
+        yield FakeServers(lab, gemini, kiro)
+
+
+@pytest.fixture
+async def live(fake_servers: FakeServers) -> AsyncIterator[Live]:
+    """The proxy over the real ``ProviderGateway`` and executors (see ``real_gateway.py``)."""
+    async with real_proxy(fake_servers) as running:
+        yield running

@@ -60,10 +60,17 @@ def error_body(err: ByokError, fmt: WireFormat) -> dict[str, Any]:
 
 
 def retry_after_header(err: ByokError, default: float | None) -> dict[str, str]:
-    """``retry-after`` for a 429: the upstream's hint, else when we retry ourselves."""
-    if err.status != 429:
+    """``retry-after`` for a 429 (the hint, else when we retry ourselves) or a 503 with a hint.
+
+    A 503 carries one when every credential is cooling down: the SDKs wait that
+    long before their own retry instead of hammering a gateway that will refuse.
+    """
+    if err.status == 429:
+        wait = err.retry_after if err.retry_after is not None else default
+    elif err.status == 503:
+        wait = err.retry_after
+    else:
         return {}
-    wait = err.retry_after if err.retry_after is not None else default
     if wait is None:
         return {}
     return {"retry-after": str(max(0, math.ceil(wait)))}
