@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8018
 PYTEST_ARGS ?=
 
-.PHONY: setup test lint fmt build serve bench bench-translate clean
+.PHONY: setup test lint fmt build serve bench bench-compare bench-translate clean
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -42,7 +42,17 @@ build: setup
 serve: setup
 	$(UV) run --frozen byokey serve --host $(HOST) --port $(PORT)
 
-bench: bench-translate
+# The issue-9 scenarios, direct and through byokey; writes docs/performance.md and bench/results.json.
+# BENCH_ARGS="--soak 60 --duration 4" for a shorter run; `python -m bench.run --help` lists the knobs.
+bench: setup
+	$(UV) run --frozen python -m bench.run $(BENCH_ARGS)
+
+# The same, with LiteLLM's proxy side by side (installed into a throwaway venv, not the workspace).
+LITELLM_VENV ?= /tmp/bench-litellm
+bench-compare: setup
+	@test -x $(LITELLM_VENV)/bin/litellm || { $(UV) venv -q $(LITELLM_VENV) --python python3.11 && \
+		LITELLM_LOCAL_MODEL_COST_MAP=True $(UV) pip install -q --python $(LITELLM_VENV)/bin/python 'litellm[proxy]'; }
+	$(UV) run --frozen python -m bench.run --litellm $(LITELLM_VENV)/bin/litellm $(BENCH_ARGS)
 
 bench-translate: setup
 	$(UV) run --frozen python bench/translate_bench.py $(BENCH_ARGS)
