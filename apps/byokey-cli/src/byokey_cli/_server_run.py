@@ -76,7 +76,12 @@ def _open_watcher(options: ServeOptions) -> ConfigWatcher:
     try:
         return ConfigWatcher(path, overrides=overrides, loop=asyncio.get_running_loop())
     except ConfigError as exc:
-        raise CommandFailed(f"config error: {describe(exc)}") from exc
+        raise CommandFailed(f"config error: {_config_problem(exc)}") from exc
+
+
+def _config_problem(exc: ConfigError) -> str:
+    """The problem without the generic prefix: the callers add their own (spec §5.4)."""
+    return str(exc).removeprefix(exc.prefix)
 
 
 def _reload_hook(watcher: ConfigWatcher) -> Callable[[], str | None] | None:
@@ -88,7 +93,7 @@ def _reload_hook(watcher: ConfigWatcher) -> Callable[[], str | None] | None:
         try:
             watcher.reload()
         except ConfigError as exc:
-            return str(exc)
+            return _config_problem(exc)
         return None
 
     return reload
