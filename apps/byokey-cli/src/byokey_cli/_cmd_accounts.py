@@ -77,22 +77,32 @@ def switch(provider: ProviderId, account: str, db: Path | None) -> None:
 def logout(provider: ProviderId, account: str | None, db: Path | None) -> None:
     """Remove PROVIDER's active account (or --account NAME).
 
-    No other account becomes active; use `byokey switch` to pick one.
+    When the active account goes and others remain, the first of them becomes
+    active (as the server's AuthManager does); `byokey switch` picks another.
     """
     context = cli_context()
 
-    async def run() -> None:
+    async def run() -> str | None:
         async with context.open_store(db) as store:
-            if account is None:
-                await store.remove(provider)
-            else:
-                await store.remove_account(provider, account)
+            infos = await store.list_accounts(provider)
+            active = next((a.account_id for a in infos if a.is_active), None)
+            target = active if account is None else account
+            if target is None:
+                return None
+            await store.remove_account(provider, target)
+            remaining = await store.list_accounts(provider)
+            if target == active and remaining:
+                await store.set_active(provider, remaining[0].account_id)
+                return remaining[0].account_id
+            return None
 
     try:
-        asyncio.run(run())
+        promoted = asyncio.run(run())
     except ByokError as exc:
         raise failure(exc, "logout failed") from exc
     if account is None:
         click.echo(f"{provider} logged out")
     else:
         click.echo(f"{provider} account '{account}' logged out")
+    if promoted is not None:
+        click.echo(f"{provider}: account '{promoted}' is now active")

@@ -10,11 +10,11 @@ import json
 
 import click
 
-from byokey_proxy import __version__ as proxy_version
-from byokey_proxy import build_openapi, main_route_table
-
 
 def openapi_document() -> dict[str, object]:
+    from byokey_proxy import __version__ as proxy_version
+    from byokey_proxy import build_openapi, main_route_table
+
     return build_openapi(main_route_table(), version=proxy_version)
 
 
