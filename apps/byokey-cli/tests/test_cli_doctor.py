@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ Invoke = Callable[..., Result]
 
 
 @pytest.fixture
-def free_ports() -> Iterator[tuple[int, int]]:
+def free_ports() -> tuple[int, int]:
     """Two ports nobody listens on (for the main and Amp listeners of the config)."""
     socks = [socket.socket() for _ in range(2)]
     for sock in socks:
@@ -28,7 +28,7 @@ def free_ports() -> Iterator[tuple[int, int]]:
     ports = (socks[0].getsockname()[1], socks[1].getsockname()[1])
     for sock in socks:
         sock.close()
-    yield ports
+    return ports
 
 
 def _checks(result: Result) -> list[dict[str, str | None]]:
