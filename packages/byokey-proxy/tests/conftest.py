@@ -172,8 +172,9 @@ def threaded_server(box: SettingsBox, tmp_path: Path) -> Iterator[Threaded]:
 @pytest.fixture(scope="module")
 def fake_servers() -> Iterator[FakeServers]:
     """The real-gateway tests' upstream fakes (one server per family, shared by a module)."""
-    with FakeServer("lab") as lab, FakeServer("gemini") as gemini, FakeServer("kiro") as kiro:
-        yield FakeServers(lab, gemini, kiro)
+    with contextlib.ExitStack() as stack:
+        names = ("lab", "gemini", "kiro", "claude", "codex")
+        yield FakeServers(*(stack.enter_context(FakeServer(name)) for name in names))
 
 
 @pytest.fixture

@@ -8,13 +8,15 @@ on 127.0.0.1 speaking its provider's wire format.
 
 Upstreams (one FakeServer each, shared by a test module, reset per test):
 
-=============  ==========================  =====================================
-client model   upstream                    wire format
-=============  ==========================  =====================================
-``lab/small``  ``openai_compatible`` "lab"  OpenAI Chat Completions (``OpenAIFake``)
-``gemini-*``   gemini (API key)             Gemini native (``GeminiFake``)
-``kiro-*``     kiro (OAuth login)           AWS event-stream -> Anthropic (``KiroFake``)
-=============  ==========================  =====================================
+===================  ==========================  ======================================
+client model         upstream                    wire format
+===================  ==========================  ======================================
+``lab/small``        ``openai_compatible`` "lab"  OpenAI Chat Completions (``OpenAIFake``)
+``gemini-2.0-flash`` gemini (API key)             Gemini native (``GeminiFake``)
+``kiro-default``     kiro (OAuth login)           AWS event-stream -> Anthropic (``KiroFake``)
+``claude-opus-4-6``  claude (API key)             Anthropic Messages (``AnthropicFake``)
+``gpt-5.4``          codex (ChatGPT login)        Responses over SSE (``CodexFake``)
+===================  ==========================  ======================================
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from byokey_provider import ConfigCredentials, ProviderGateway, Timeouts, Upstre
 from byokey_proxy import Listeners, ProxyState, UsageRecorder, bind, serve
 from byokey_store import InMemoryTokenStore
 from byokey_types import OAuthToken, ProviderId, UsageRecord, UsageStore
+from tests.fakes.anthropic import AnthropicFake
+from tests.fakes.codex import CodexFake
 from tests.fakes.gemini import GeminiFake
 from tests.fakes.kiro import KiroFake
 from tests.fakes.openai import OpenAIFake
@@ -49,6 +53,11 @@ LAB_MODEL = "lab/small"
 LAB_UPSTREAM_MODEL = "qwen2.5:7b"
 GEMINI_MODEL = "gemini-2.0-flash"
 KIRO_MODEL = "kiro-default"
+CLAUDE_KEY = "sk-ant-api03-fake-0123456789"
+CLAUDE_MODEL = "claude-opus-4-6"
+CODEX_TOKEN = "eyFakeChatGPTAccessToken0123456789"
+CODEX_ACCOUNT = "acct-chatgpt-fake"
+CODEX_MODEL = "gpt-5.4"
 
 
 @dataclass
@@ -58,6 +67,8 @@ class Upstreams:
     lab: OpenAIFake
     gemini: GeminiFake
     kiro: KiroFake
+    claude: AnthropicFake
+    codex: CodexFake
 
 
 @dataclass
@@ -65,14 +76,18 @@ class FakeServers:
     lab: FakeServer
     gemini: FakeServer
     kiro: FakeServer
+    claude: FakeServer
+    codex: FakeServer
 
     def fresh(self) -> Upstreams:
-        for server in (self.lab, self.gemini, self.kiro):
+        for server in (self.lab, self.gemini, self.kiro, self.claude, self.codex):
             server.clear()
         return Upstreams(
             lab=OpenAIFake(self.lab).accept_only(LAB_KEY),  # type: ignore[arg-type]
             gemini=GeminiFake(self.gemini).accept_only(GEMINI_KEY),  # type: ignore[arg-type]
             kiro=KiroFake(self.kiro).accept_only(KIRO_TOKEN),  # type: ignore[arg-type]
+            claude=AnthropicFake(self.claude).accept_only(CLAUDE_KEY),  # type: ignore[arg-type]
+            codex=CodexFake(self.codex).accept_only(CODEX_TOKEN),  # type: ignore[arg-type]
         )
 
 
@@ -82,7 +97,9 @@ def settings_for(servers: FakeServers, **overrides: Any) -> Settings:
         "providers": {
             "gemini": {"api_key": GEMINI_KEY, "base_url": servers.gemini.url},
             "kiro": {"base_url": servers.kiro.url},
+            "claude": {"api_key": CLAUDE_KEY, "base_url": servers.claude.url},
         },
+        "endpoints": {"codex_chatgpt": f"{servers.codex.url}/backend-api/codex"},
         "openai_compatible": [
             {
                 "name": "lab",
@@ -103,6 +120,7 @@ class Live:
     """A running proxy on the real provider layer."""
 
     url: str
+    amp_url: str
     state: ProxyState
     gateway: ProviderGateway
     http: UpstreamHttp
@@ -132,11 +150,14 @@ class Live:
 async def real_proxy(
     servers: FakeServers, *, store: UsageStore | None = None
 ) -> AsyncIterator[Live]:
-    """Serve the main listener on 127.0.0.1:<ephemeral> over the real gateway."""
+    """Serve both listeners on 127.0.0.1 (ephemeral ports) over the real gateway."""
     up = servers.fresh()
     current = [settings_for(servers)]
     tokens = InMemoryTokenStore()
     await tokens.save(ProviderId.KIRO, OAuthToken(KIRO_TOKEN, metadata={"profile_arn": KIRO_ARN}))
+    await tokens.save(
+        ProviderId.CODEX, OAuthToken(CODEX_TOKEN, metadata={"chatgpt_account_id": CODEX_ACCOUNT})
+    )
     auth = AuthManager(tokens)
     http = UpstreamHttp(impersonate=None, timeouts=Timeouts(connect=5, first_byte=20, idle=20))
     gateway = ProviderGateway(lambda: current[0], ConfigCredentials(lambda: current[0], auth), http)
@@ -147,15 +168,17 @@ async def real_proxy(
         tokens=tokens,
         usage=UsageRecorder(usage_store),
     )
-    sock = bind("127.0.0.1", 0)
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    main, amp = bind("127.0.0.1", 0), bind("127.0.0.1", 0)
+    url = f"http://127.0.0.1:{main.getsockname()[1]}"
+    amp_url = f"http://127.0.0.1:{amp.getsockname()[1]}"
     stop = asyncio.Event()
     task = asyncio.create_task(
-        serve(state, Listeners(sock), shutdown_trigger=stop.wait, drain_seconds=2)
+        serve(state, Listeners(main, amp), shutdown_trigger=stop.wait, drain_seconds=2)
     )
     try:
         await _answering(url)
-        yield Live(url, state, gateway, http, up, servers, tokens, usage_store, current)
+        await _answering(amp_url)
+        yield Live(url, amp_url, state, gateway, http, up, servers, tokens, usage_store, current)
     finally:
         stop.set()
         await asyncio.wait_for(task, 20)
@@ -167,7 +190,7 @@ async def _answering(url: str) -> None:
     async with httpx.AsyncClient() as client:
         for _ in range(500):  # bounded: about five seconds
             try:
-                await client.get(f"{url}/healthz")
+                await client.get(f"{url}/v1/login")  # any answer will do
                 return
             except httpx.TransportError:
                 await asyncio.sleep(0.01)

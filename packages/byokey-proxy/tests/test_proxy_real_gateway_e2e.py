@@ -13,10 +13,16 @@ import base64
 from typing import Any
 
 import anthropic
+import httpx
 import openai
 import orjson
 import pytest
 from real_gateway import (
+    CLAUDE_KEY,
+    CLAUDE_MODEL,
+    CODEX_ACCOUNT,
+    CODEX_MODEL,
+    CODEX_TOKEN,
     GEMINI_KEY,
     GEMINI_MODEL,
     KIRO_MODEL,
@@ -343,3 +349,182 @@ async def test_unknown_model_lists_close_matches_from_the_registry(live: Live) -
         with pytest.raises(openai.NotFoundError) as caught:
             await client.chat.completions.create(model="gemini-2.0-flsh", messages=[])
     assert "gemini-2.0-flash" in str(caught.value)
+
+
+# ------------------------------------------------------------------ Claude and Codex
+
+
+async def test_anthropic_client_on_claude_streams_thinking_and_cache_usage(live: Live) -> None:
+    usage = Usage(input_tokens=40, output_tokens=6, cache_read_tokens=30, cache_creation_tokens=8)
+    live.up.claude.reply_with(answer(thinking("Deep thought."), "Done.", usage=usage))
+    live.up.claude.shape_streams(split="random", seed=7)
+    async with (
+        live.anthropic() as client,
+        client.messages.stream(
+            model=CLAUDE_MODEL,
+            max_tokens=2048,
+            thinking={"type": "adaptive"},
+            messages=[{"role": "user", "content": "think"}],
+        ) as stream,
+    ):
+        message = await stream.get_final_message()
+    thought, said = message.content
+    assert thought.type == "thinking" and thought.thinking == "Deep thought."
+    assert thought.signature  # kept for the next turn
+    assert said.type == "text" and said.text == "Done."
+    sent = live.up.claude.last_request
+    assert sent.path == "/v1/messages"
+    assert sent.headers.get("x-api-key") == CLAUDE_KEY
+    assert sent.headers.get("anthropic-version") == "2023-06-01"
+    assert sent.json()["thinking"] == {"type": "adaptive"}
+    [rec] = await live.records()
+    assert (rec.provider, rec.model, rec.account_id) == ("claude", CLAUDE_MODEL, "key-1")
+    assert (rec.input_tokens, rec.output_tokens) == (40, 6)
+    assert (rec.cache_read_tokens, rec.cache_write_tokens) == (30, 8)
+
+
+async def test_openai_client_on_claude_with_tools_and_an_image(live: Live) -> None:
+    live.up.claude.reply_with(answer(tool_call("get_weather", {"city": "Bern"}, id="toolu_b")))
+    async with live.openai() as client:
+        reply = await client.chat.completions.create(
+            model=CLAUDE_MODEL,
+            tools=[WEATHER],  # type: ignore[list-item]
+            messages=[
+                {"role": "system", "content": "Use tools."},
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+                        {"type": "text", "text": "Weather here?"},
+                    ],
+                },
+            ],
+        )
+    call = reply.choices[0].message.tool_calls[0]  # type: ignore[index]
+    assert (call.id, call.function.name) == ("toolu_b", "get_weather")  # type: ignore[union-attr]
+    assert orjson.loads(call.function.arguments) == {"city": "Bern"}  # type: ignore[union-attr]
+    body = live.up.claude.last_request.json()
+    assert "Use tools." in orjson.dumps(body["system"]).decode()
+    image = next(b for b in body["messages"][0]["content"] if b["type"] == "image")
+    assert image["source"] == {"type": "base64", "media_type": "image/png", "data": PNG}
+    assert body["tools"][0]["name"] == "get_weather"
+
+
+async def test_responses_client_on_claude_sees_thinking_as_reasoning(live: Live) -> None:
+    """Codex CLI on an Anthropic-format upstream: reasoning item, then the message."""
+    live.up.claude.reply_with(answer(thinking("Weighing it."), "Yes."))
+    kinds: list[str] = []
+    async with live.openai() as client:
+        stream = await client.responses.create(model=CLAUDE_MODEL, input="well?", stream=True)
+        async for event in stream:
+            kinds.append(event.type)
+            if event.type == "response.completed":
+                final = event.response
+    assert [item.type for item in final.output] == ["reasoning", "message"]
+    assert final.output_text == "Yes."
+    assert "response.reasoning_summary_text.delta" in kinds or any("reasoning" in k for k in kinds)
+    assert live.up.claude.last_request.json()["messages"][0]["role"] == "user"
+
+
+async def test_anthropic_client_on_codex_chatgpt_login_with_a_tool(live: Live) -> None:
+    """Claude Code on a ChatGPT subscription: Messages in, Responses over SSE upstream."""
+    live.up.codex.reply_with(answer("On it.", tool_call("get_weather", {"city": "Nice"})))
+    async with (
+        live.anthropic() as client,
+        client.messages.stream(
+            model=CODEX_MODEL,
+            max_tokens=256,
+            tools=[WEATHER_ANTHROPIC],  # type: ignore[list-item]
+            messages=[{"role": "user", "content": "weather in Nice?"}],
+        ) as stream,
+    ):
+        message = await stream.get_final_message()
+    assert [b.type for b in message.content] == ["text", "tool_use"]
+    assert message.content[1].input == {"city": "Nice"}  # type: ignore[union-attr]
+    assert message.stop_reason == "tool_use"
+    sent = live.up.codex.last_request
+    assert sent.path == "/backend-api/codex/responses"
+    assert sent.bearer() == CODEX_TOKEN
+    assert sent.headers.get("chatgpt-account-id") == CODEX_ACCOUNT
+    body = sent.json()
+    assert body["stream"] is True and body["tools"][0]["name"] == "get_weather"
+    [rec] = await live.records()
+    assert (rec.provider, rec.model, rec.status) == ("codex", CODEX_MODEL, 200)
+
+
+async def test_openai_and_responses_clients_on_codex(live: Live) -> None:
+    """The backend only streams: a JSON client gets the events gathered into one answer."""
+    live.up.codex.reply_with(answer("gathered"), answer("passed through"))
+    async with live.openai() as client:
+        reply = await client.chat.completions.create(
+            model=CODEX_MODEL, messages=[{"role": "user", "content": "hi"}]
+        )
+        assert reply.choices[0].message.content == "gathered"
+        text = ""
+        stream = await client.responses.create(model=CODEX_MODEL, input="hi", stream=True)
+        async for event in stream:
+            if event.type == "response.output_text.delta":
+                text += event.delta
+    assert text == "passed through"
+    assert [b["stream"] for b in live.up.codex.bodies] == [True, True]
+
+
+# ------------------------------------------------------- Amp listener and management
+
+
+async def test_amp_provider_routes_on_the_real_gateway(live: Live) -> None:
+    live.up.kiro.reply_with(answer("via amp responses"))
+    live.up.lab.reply_with(answer("via amp messages"))
+    live.up.gemini.reply_with(answer("via amp google"))
+    async with openai.AsyncOpenAI(
+        base_url=f"{live.amp_url}/api/provider/openai/v1", api_key="amp", max_retries=0
+    ) as client:
+        reply = await client.responses.create(model=KIRO_MODEL, input="hi")
+    assert reply.output_text == "via amp responses"
+    async with anthropic.AsyncAnthropic(
+        base_url=f"{live.amp_url}/api/provider/anthropic", api_key="amp", max_retries=0
+    ) as aclient:
+        message = await aclient.messages.create(
+            model=LAB_MODEL, max_tokens=9, messages=[{"role": "user", "content": "hi"}]
+        )
+    assert message.content[0].text == "via amp messages"  # type: ignore[union-attr]
+    async with httpx.AsyncClient(base_url=live.amp_url) as http:
+        google = await http.post(
+            f"/api/provider/google/v1beta/models/{GEMINI_MODEL}:generateContent",
+            json={"contents": [{"role": "user", "parts": [{"text": "hi"}]}]},
+        )
+    assert google.json()["candidates"][0]["content"]["parts"][0]["text"] == "via amp google"
+    records = await live.records()
+    assert [r.provider for r in records] == ["kiro", "lab", "gemini"]
+
+
+async def test_count_tokens_and_management_on_the_real_gateway(live: Live) -> None:
+    live.up.claude.response_headers = {"anthropic-ratelimit-requests-remaining": "41"}
+    async with live.anthropic() as client:
+        counted = await client.messages.count_tokens(
+            model=CLAUDE_MODEL, messages=[{"role": "user", "content": "count these words"}]
+        )
+        await client.messages.create(
+            model=CLAUDE_MODEL, max_tokens=5, messages=[{"role": "user", "content": "hi"}]
+        )
+    assert counted.input_tokens > 0
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        gemini_count = await http.post(
+            f"/v1beta/models/{GEMINI_MODEL}:countTokens",
+            json={"contents": [{"role": "user", "parts": [{"text": "count"}]}]},
+        )
+        status = (await http.get("/v0/management/status")).json()
+        accounts = (await http.get("/v0/management/accounts")).json()
+        limits = (await http.get("/v0/management/ratelimits")).json()
+        models = (await http.get("/v1/models")).json()
+    assert gemini_count.json()["totalTokens"] > 0
+    auth = {p["id"]: p["auth_status"] for p in status["providers"]}
+    assert (auth["claude"], auth["gemini"], auth["kiro"], auth["codex"]) == ("valid",) * 4
+    assert auth["qwen"] == "not_configured"
+    by_provider = {p["id"]: p["accounts"] for p in accounts["providers"]}
+    assert [a["account_id"] for a in by_provider["kiro"]] == ["default"]
+    [claude] = [p for p in limits["providers"] if p["id"] == "claude"]
+    headers = claude["accounts"][0]["snapshot"]["headers"]
+    assert headers["anthropic-ratelimit-requests-remaining"] == "41"
+    ids = {m["id"] for m in models["data"]}
+    assert {LAB_MODEL, GEMINI_MODEL, KIRO_MODEL, CLAUDE_MODEL, CODEX_MODEL} <= ids
