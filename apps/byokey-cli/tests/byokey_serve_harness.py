@@ -49,6 +49,7 @@ def server_env(
     }
     env["HOME"] = str(home)
     env["BYOKEY_AMP__PORT"] = str(amp_port)
+    env["BYOKEY_ENDPOINTS__VERSIONS_BASE"] = ""  # no fetch from the internet
     env.update(extra or {})
     return env
 

@@ -15,9 +15,11 @@ spec's live/restart table says.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from byokey_auth import AuthManager, AuthOptions, RefreshLoop
@@ -27,6 +29,8 @@ from byokey_proxy import ProxyState, UsageRecorder
 from byokey_store import SqlStore, open_store
 
 __all__ = ["ServerComponents", "database_url", "open_components"]
+
+_log = logging.getLogger("byokey.serve")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +43,32 @@ class ServerComponents:
     gateway: ProviderGateway
     state: ProxyState
     refresh: RefreshLoop
-    """The token refresh loop, not started: ``components.refresh.start()``."""
+    """The token refresh loop; :meth:`start_background` starts it."""
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
+
+    def start_background(self) -> None:
+        """Start the token refresh loop and fetch the remote identity strings.
+
+        The original fetched the VersionStore documents before serving; here the
+        server answers at once on the compiled defaults and picks the fetched values
+        up when they arrive (``endpoints.versions_base: ""`` turns fetching off).
+        """
+        self.refresh.start()
+        task = asyncio.create_task(self._load_versions(), name="byokey-versions")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _load_versions(self) -> None:
+        loaded = await self.gateway.versions.load()
+        if loaded:
+            _log.info("fetched %d provider version document(s)", loaded)
+
+    async def stop_background(self) -> None:
+        await self.refresh.stop()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def database_url(database: str | Path) -> str:
@@ -85,5 +114,6 @@ async def open_components(
         refresh = auth.refresh_loop(
             interval=first.auth.refresh_interval_seconds, lead=first.auth.refresh_lead_seconds
         )
-        stack.push_async_callback(refresh.stop)
-        yield ServerComponents(settings, store, auth, gateway, state, refresh)
+        components = ServerComponents(settings, store, auth, gateway, state, refresh)
+        stack.push_async_callback(components.stop_background)
+        yield components

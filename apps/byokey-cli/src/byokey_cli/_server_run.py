@@ -166,7 +166,7 @@ async def _serve_configured(
         stack.callback(control.close)
         coordinator.install_signal_handlers(_SIGNALS)
         stack.callback(coordinator.remove_signal_handlers)
-        components.refresh.start()
+        components.start_background()
         amp_port = listener_address(listeners.amp)[1] if listeners.amp is not None else None
         _log.info(
             "byokey listening on http://%s:%d (Amp on port %s, pid %d)",
