@@ -145,6 +145,13 @@ async def events_of(response: ProviderResponse) -> list[SSEEvent]:
     return [e async for e in response.events]
 
 
+async def drain(response: ProviderResponse, into: list[SSEEvent]) -> None:
+    """Read a stream to its end (or its error), keeping what arrived."""
+    assert isinstance(response, ChatStream)
+    async for event in response.events:
+        into.append(event)
+
+
 def streamed(events: list[SSEEvent]) -> dict[str, Any]:
     """What an OpenAI chat stream said: text, reasoning, tool calls, finish, usage."""
     text, reasoning, finish, usage = "", "", None, None
@@ -610,11 +617,10 @@ async def test_failure_after_output_reaches_the_stream_client(
     ex = oauth_executor(fake, http)
     response = await ex.chat(chat(stream=True))
     assert isinstance(response, ChatStream)
-    text = ""
+    seen: list[SSEEvent] = []
     with pytest.raises(UpstreamError, match="boom"):
-        async for event in response.events:
-            text += streamed([event])["text"]
-    assert text == "part"
+        await drain(response, into=seen)
+    assert streamed(seen)["text"] == "part"
     # A Responses client gets the failure event itself, as the upstream sent it.
     raw = ChatRequest(
         {"model": "gpt-5-codex", "input": "hi", "stream": True}, format=WireFormat.OPENAI_RESPONSES
@@ -635,11 +641,8 @@ async def test_stream_without_completed_is_an_error_for_non_stream(
 
 async def test_dropped_stream_raises_mid_way(fake: CodexFake, http: UpstreamHttp) -> None:
     fake.shape_streams(drop_after=5).reply_with(WEATHER)
-    response = await oauth_executor(fake, http).chat(chat(stream=True))
-    assert isinstance(response, ChatStream)
     with pytest.raises(TransportError):
-        async for _ in response.events:
-            pass
+        await drain(await oauth_executor(fake, http).chat(chat(stream=True)), into=[])
 
 
 async def test_rate_limit_headers_are_captured(fake: CodexFake, http: UpstreamHttp) -> None:
@@ -654,3 +657,26 @@ async def test_rate_limit_headers_are_captured(fake: CodexFake, http: UpstreamHt
     assert snapshot is not None
     assert snapshot.headers["x-codex-primary-used-percent"] == "42"
     assert "x-request-id" not in snapshot.headers
+
+
+async def test_impersonating_pool_sends_only_the_codex_identity(fake: CodexFake) -> None:
+    pool = UpstreamHttp(timeouts=Timeouts(connect=5, first_byte=10, idle=10))  # chrome
+    try:
+        await oauth_executor(fake, pool).chat(chat(stream=False))
+    finally:
+        await pool.aclose()
+    # (over plain http curl offers h2c: Upgrade / Connection / HTTP2-Settings are its own)
+    assert set(fake.last_request.headers) - {"upgrade", "connection", "http2-settings"} == {
+        "host",
+        "content-length",
+        "authorization",
+        "chatgpt-account-id",
+        "originator",
+        "version",
+        "session_id",
+        "user-agent",
+        "openai-beta",
+        "content-type",
+        "accept",
+        "accept-encoding",
+    }

@@ -328,10 +328,7 @@ async def test_drop_mid_stream_is_never_a_clean_end(
     # either before ``chat`` returns or from the iterator: never as a clean end.
     ws.reply_with(WsDrop(WEATHER, after=6))
     with pytest.raises(TransportError):
-        response = await ws_executor(ws, http).chat(chat(stream=True))
-        assert isinstance(response, ChatStream)
-        async for _ in response.events:
-            pass
+        await events_of(await ws_executor(ws, http).chat(chat(stream=True)))
 
 
 async def test_drop_before_completion_fails_a_non_stream_request(
@@ -421,3 +418,28 @@ async def test_gathered_equals_streamed_over_the_socket(
     response = await ex.chat(chat(stream=False))
     assert isinstance(response, ChatResponse)
     assert said(events) == said_whole(response.body) == said_by(a)
+
+
+async def test_impersonating_pool_adds_no_browser_headers(ws: CodexWebSocketFake) -> None:
+    pool = UpstreamHttp(timeouts=Timeouts(connect=5, first_byte=10, idle=10))  # chrome
+    try:
+        ws.reply_with("hi")
+        response = await ws_executor(ws, pool).chat(chat(stream=False))
+    finally:
+        await pool.aclose()
+    assert isinstance(response, ChatResponse)
+    sent = set(ws.handshakes[0].headers)
+    assert sent == {
+        "host",
+        "upgrade",
+        "connection",
+        "sec-websocket-key",
+        "sec-websocket-version",
+        "authorization",
+        "openai-beta",
+        "originator",
+        "version",
+        "session_id",
+        "user-agent",
+        "chatgpt-account-id",
+    }

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import orjson
-from curl_cffi import CurlECode, CurlError, CurlOpt, CurlWsFlag
+from curl_cffi import CurlECode, CurlError, CurlHttpVersion, CurlOpt, CurlWsFlag
 from curl_cffi.requests import AsyncSession, Response
 from curl_cffi.requests.websockets import AsyncWebSocket, WebSocketClosed, WebSocketTimeout
 
@@ -110,6 +110,8 @@ async def open_response_socket(
             proxy=proxy,
             accept_encoding=None,
             default_headers=False,
+            # WebSockets are HTTP/1.1 upgrades; an impersonated h2 ALPN must not win.
+            http_version=CurlHttpVersion.V1_1,
             curl_options=cast(dict[CurlOpt, str], {CurlOpt.HEADERDATA: buffer}),
         )
     except CurlError as exc:
