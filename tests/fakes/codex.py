@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -491,6 +492,70 @@ class CodexWebSocketFake:
         return False
 
 
+# ------------------------------------------------------------------ reading answers back
+
+
+@dataclass(frozen=True)
+class Said:
+    """What an answer says, whatever its wire shape: for "streamed == unstreamed" checks."""
+
+    text: str
+    reasoning: str
+    tools: tuple[tuple[str, Any], ...]
+    """(name, parsed arguments) of each tool call, in order."""
+    finish: str | None
+    total_tokens: int | None
+
+
+def said_in_chat_stream(payloads: Iterable[Any]) -> Said:
+    """Read a ``chat.completion.chunk`` stream (payloads; ``"[DONE]"`` and non-dicts skipped)."""
+    text, reasoning, finish, total = "", "", None, None
+    calls: dict[int, list[str]] = {}
+    for data in payloads:
+        if not isinstance(data, dict):
+            continue
+        usage = data.get("usage")
+        if isinstance(usage, dict):
+            total = usage.get("total_tokens", total)
+        for choice in data.get("choices", []):
+            delta = choice.get("delta", {})
+            text += delta.get("content") or ""
+            reasoning += delta.get("reasoning_content") or ""
+            finish = choice.get("finish_reason") or finish
+            for call in delta.get("tool_calls") or []:
+                slot = calls.setdefault(call["index"], ["", ""])
+                function = call.get("function", {})
+                slot[0] += function.get("name") or ""
+                slot[1] += function.get("arguments") or ""
+    tools = tuple((name, orjson.loads(args)) for _, (name, args) in sorted(calls.items()))
+    return Said(text, reasoning, tools, finish, total)
+
+
+def said_in_chat_completion(body: dict[str, Any]) -> Said:
+    """Read a ``chat.completion``."""
+    choice = body["choices"][0]
+    message = choice["message"]
+    tools = tuple(
+        (c["function"]["name"], orjson.loads(c["function"]["arguments"]))
+        for c in message.get("tool_calls") or []
+    )
+    return Said(
+        message.get("content") or "",
+        message.get("reasoning_content") or "",
+        tools,
+        choice.get("finish_reason"),
+        body.get("usage", {}).get("total_tokens"),
+    )
+
+
+def said_by(a: Answer) -> Said:
+    """What ``a`` should read as through Chat Completions."""
+    reasoning = "".join(p.thinking for p in a.parts if isinstance(p, ThinkingPart))
+    tools = tuple((c.name, c.arguments) for c in a.tool_calls)
+    finish = "tool_calls" if a.tool_calls else "stop"
+    return Said(a.text, reasoning, tools, finish, a.usage.total_tokens)
+
+
 __all__ = [
     "CODEX_PREFIX",
     "ENCRYPTED",
@@ -498,12 +563,16 @@ __all__ = [
     "WS_PATH",
     "CodexFake",
     "CodexWebSocketFake",
+    "Said",
     "WsDrop",
     "WsEvents",
     "WsHandshake",
     "WsReject",
     "response_events",
     "response_object",
+    "said_by",
+    "said_in_chat_completion",
+    "said_in_chat_stream",
     "usage_limit_body",
     "without_completed_output",
 ]

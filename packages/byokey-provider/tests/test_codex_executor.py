@@ -39,7 +39,11 @@ from tests.fakes.codex import (
     CODEX_PREFIX,
     ENCRYPTED,
     CodexFake,
+    Said,
     response_events,
+    said_by,
+    said_in_chat_completion,
+    said_in_chat_stream,
     usage_limit_body,
     without_completed_output,
 )
@@ -152,56 +156,8 @@ async def drain(response: ProviderResponse, into: list[SSEEvent]) -> None:
         into.append(event)
 
 
-def streamed(events: list[SSEEvent]) -> dict[str, Any]:
-    """What an OpenAI chat stream said: text, reasoning, tool calls, finish, usage."""
-    text, reasoning, finish, usage = "", "", None, None
-    calls: dict[int, dict[str, str]] = {}
-    for event in events:
-        if event.data == "[DONE]":
-            continue
-        assert isinstance(event.data, dict)
-        usage = event.data.get("usage") or usage
-        for choice in event.data.get("choices", []):
-            delta = choice.get("delta", {})
-            text += delta.get("content") or ""
-            reasoning += delta.get("reasoning_content") or ""
-            finish = choice.get("finish_reason") or finish
-            for call in delta.get("tool_calls") or []:
-                slot = calls.setdefault(call["index"], {"name": "", "arguments": ""})
-                fn = call.get("function", {})
-                slot["name"] += fn.get("name") or ""
-                slot["arguments"] += fn.get("arguments") or ""
-    return {
-        "text": text,
-        "reasoning": reasoning,
-        "tools": [(c["name"], orjson.loads(c["arguments"])) for _, c in sorted(calls.items())],
-        "finish": finish,
-        "usage": (usage or {}).get("total_tokens"),
-    }
-
-
-def completed(body: dict[str, Any]) -> dict[str, Any]:
-    """The same summary for a ``chat.completion``."""
-    choice = body["choices"][0]
-    message = choice["message"]
-    calls = message.get("tool_calls") or []
-    return {
-        "text": message.get("content") or "",
-        "reasoning": message.get("reasoning_content") or "",
-        "tools": [(c["function"]["name"], orjson.loads(c["function"]["arguments"])) for c in calls],
-        "finish": choice["finish_reason"],
-        "usage": body["usage"]["total_tokens"],
-    }
-
-
-def expected(a: Answer) -> dict[str, Any]:
-    return {
-        "text": a.text,
-        "reasoning": "".join(p.thinking for p in a.parts if hasattr(p, "thinking")),
-        "tools": [(c.name, c.arguments) for c in a.tool_calls],
-        "finish": "tool_calls" if a.tool_calls else "stop",
-        "usage": a.usage.total_tokens,
-    }
+def streamed(events: list[SSEEvent]) -> Said:
+    return said_in_chat_stream(e.data for e in events)
 
 
 # ------------------------------------------------------------------------- registry
@@ -253,7 +209,7 @@ async def test_oauth_stream_url_headers_body_and_chunks(
     assert sent["input"][0]["content"][0]["text"] == "Weather in Paris?"
 
     assert events[-1].data == "[DONE]"
-    assert streamed(events) == expected(WEATHER)
+    assert streamed(events) == said_by(WEATHER)
 
 
 async def test_oauth_non_stream_is_gathered_from_the_stream(
@@ -265,7 +221,7 @@ async def test_oauth_non_stream_is_gathered_from_the_stream(
     assert isinstance(response, ChatResponse)
     assert response.format is WireFormat.OPENAI
     assert response.body["object"] == "chat.completion"
-    assert completed(response.body) == expected(WEATHER)
+    assert said_in_chat_completion(response.body) == said_by(WEATHER)
     assert response.body["choices"][0]["message"].get("reasoning_signature") == ENCRYPTED
     assert fake.bodies[-1]["stream"] is True
 
@@ -277,7 +233,7 @@ async def test_completed_without_output_still_gives_every_item(
     fake.reply_with(WEATHER)
     response = await oauth_executor(fake, http).chat(chat(stream=False))
     assert isinstance(response, ChatResponse)
-    assert completed(response.body) == expected(WEATHER)
+    assert said_in_chat_completion(response.body) == said_by(WEATHER)
 
 
 async def test_responses_client_is_served_responses(fake: CodexFake, http: UpstreamHttp) -> None:
@@ -412,8 +368,8 @@ async def test_sse_split_at_awkward_byte_boundaries(
     fake.shape_streams(**shape).reply_with(answer(thinking("ça va?"), text, chunk_size=3))
     events = await events_of(await oauth_executor(fake, http).chat(chat(stream=True)))
     got = streamed(events)
-    assert got["text"] == text
-    assert got["reasoning"] == "ça va?"
+    assert got.text == text
+    assert got.reasoning == "ça va?"
 
 
 # hypothesis: the gathered answer says exactly what the stream says
@@ -452,7 +408,7 @@ async def test_non_stream_equals_stream(
     events = await events_of(await ex.chat(chat(stream=True)))
     response = await ex.chat(chat(stream=False))
     assert isinstance(response, ChatResponse)
-    assert streamed(events) == completed(response.body) == expected(a)
+    assert streamed(events) == said_in_chat_completion(response.body) == said_by(a)
 
 
 @given(a=_answers(), listed=st.booleans())
@@ -504,7 +460,7 @@ async def test_api_key_stream_with_a_v1_base(
     events = await events_of(await ex.chat(chat(stream=True)))
     assert openai.last_request.path == "/v1/responses"
     assert openai.bodies[-1]["stream"] is True
-    assert streamed(events) == expected(WEATHER)
+    assert streamed(events) == said_by(WEATHER)
 
 
 async def test_api_key_error_never_shows_the_key(
@@ -620,7 +576,7 @@ async def test_failure_after_output_reaches_the_stream_client(
     seen: list[SSEEvent] = []
     with pytest.raises(UpstreamError, match="boom"):
         await drain(response, into=seen)
-    assert streamed(seen)["text"] == "part"
+    assert streamed(seen).text == "part"
     # A Responses client gets the failure event itself, as the upstream sent it.
     raw = ChatRequest(
         {"model": "gpt-5-codex", "input": "hi", "stream": True}, format=WireFormat.OPENAI_RESPONSES

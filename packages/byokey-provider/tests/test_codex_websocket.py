@@ -35,12 +35,16 @@ from tests.fakes.codex import (
     WS_PATH,
     CodexFake,
     CodexWebSocketFake,
+    Said,
     WsDrop,
     WsEvents,
     WsReject,
+    said_by,
+    said_in_chat_completion,
+    said_in_chat_stream,
     usage_limit_body,
 )
-from tests.fakes.content import Answer, TextPart, answer, thinking, tool_call
+from tests.fakes.content import TextPart, answer, thinking, tool_call
 from tests.fakes.openai import OpenAIFake
 from tests.fakes.server import FakeServer
 
@@ -107,35 +111,8 @@ async def events_of(response: ProviderResponse) -> list[SSEEvent]:
     return [e async for e in response.events]
 
 
-def said(events: list[SSEEvent]) -> tuple[str, str, list[tuple[str, str]]]:
-    """Text, reasoning and (name, arguments) tool calls of an OpenAI chat stream."""
-    text, reasoning = "", ""
-    calls: dict[int, list[str]] = {}
-    for event in events:
-        if not isinstance(event.data, dict):
-            continue
-        for choice in event.data["choices"]:
-            delta = choice["delta"]
-            text += delta.get("content") or ""
-            reasoning += delta.get("reasoning_content") or ""
-            for call in delta.get("tool_calls") or []:
-                slot = calls.setdefault(call["index"], ["", ""])
-                slot[0] += call.get("function", {}).get("name") or ""
-                slot[1] += call.get("function", {}).get("arguments") or ""
-    return text, reasoning, [(n, a) for _, (n, a) in sorted(calls.items())]
-
-
-def said_whole(body: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]]:
-    message = body["choices"][0]["message"]
-    calls = [
-        (c["function"]["name"], c["function"]["arguments"]) for c in message.get("tool_calls") or []
-    ]
-    return message.get("content") or "", message.get("reasoning_content") or "", calls
-
-
-def said_by(a: Answer) -> tuple[str, str, list[tuple[str, str]]]:
-    reasoning = "".join(getattr(p, "thinking", "") for p in a.parts)
-    return a.text, reasoning, [(c.name, c.arguments_json()) for c in a.tool_calls]
+def said(events: list[SSEEvent]) -> Said:
+    return said_in_chat_stream(e.data for e in events)
 
 
 # --------------------------------------------------------------------------- wiring
@@ -183,7 +160,7 @@ async def test_non_stream_client_gets_one_complete_answer(
     response = await ws_executor(ws, http).chat(chat(stream=False))
     assert isinstance(response, ChatResponse)
     assert response.body["object"] == "chat.completion"
-    assert said_whole(response.body) == said_by(WEATHER)
+    assert said_in_chat_completion(response.body) == said_by(WEATHER)
     assert response.body["choices"][0]["finish_reason"] == "tool_calls"
     assert response.body["usage"]["total_tokens"] == WEATHER.usage.total_tokens
 
@@ -196,9 +173,9 @@ async def test_socket_kept_open_after_the_answer(
     ex = ws_executor(ws, http)
     events = await events_of(await ex.chat(chat(stream=True)))
     response = await ex.chat(chat(stream=False))
-    assert said(events)[0] == "first"
+    assert said(events).text == "first"
     assert isinstance(response, ChatResponse)
-    assert said_whole(response.body)[0] == "second"
+    assert said_in_chat_completion(response.body).text == "second"
     assert len(ws.handshakes) == 2  # one connection per request
 
 
@@ -209,7 +186,7 @@ async def test_fragmented_messages_are_reassembled(
     text = "héllo wörld — 日本語 🌍"
     ws.reply_with(answer(text, chunk_size=5))
     events = await events_of(await ws_executor(ws, http).chat(chat(stream=True)))
-    assert said(events)[0] == text
+    assert said(events).text == text
 
 
 async def test_responses_client_gets_the_events(ws: CodexWebSocketFake, http: UpstreamHttp) -> None:
@@ -417,7 +394,7 @@ async def test_gathered_equals_streamed_over_the_socket(
     events = await events_of(await ex.chat(chat(stream=True)))
     response = await ex.chat(chat(stream=False))
     assert isinstance(response, ChatResponse)
-    assert said(events) == said_whole(response.body) == said_by(a)
+    assert said(events) == said_in_chat_completion(response.body) == said_by(a)
 
 
 async def test_impersonating_pool_adds_no_browser_headers(ws: CodexWebSocketFake) -> None:
