@@ -41,7 +41,9 @@ __all__ = [
 
 OPENAI_MODEL = "bench-gpt"
 CLAUDE_MODEL = "claude-sonnet-4-5"
-BENCH_KEY = "sk-bench-client"  # what the load generator presents to the proxies
+# What the load generator presents. Neither proxy is configured to check client keys
+# (their defaults on loopback), so both are measured without a client-auth step.
+BENCH_KEY = "sk-bench-client"
 _UPSTREAM_KEY = "sk-bench-upstream"
 
 
@@ -151,7 +153,6 @@ def _byokey_settings(fake_port: int, port: int) -> dict[str, object]:
     return {
         "host": "127.0.0.1",
         "port": port,
-        "api_keys": [BENCH_KEY],
         "log": {"level": "warning"},
         "amp": {"port": free_port()},
         "providers": {"claude": {"api_key": _UPSTREAM_KEY, "base_url": upstream}},
@@ -229,8 +230,6 @@ def _litellm_config(fake_port: int) -> str:
 litellm_settings:
   telemetry: false
   drop_params: true
-general_settings:
-  master_key: {BENCH_KEY}
 """
 
 

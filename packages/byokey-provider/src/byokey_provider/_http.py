@@ -101,10 +101,14 @@ class UpstreamResponse:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         it = self._raw.aiter_content().__aiter__()  # type: ignore[no-untyped-call]
+        idle = _limit(self._idle)
         try:
             while True:
                 try:
-                    chunk = await asyncio.wait_for(it.__anext__(), _limit(self._idle))
+                    # asyncio.timeout, not wait_for: wait_for wraps every read in a new
+                    # Task (an extra loop pass per chunk); a timeout is one timer handle.
+                    async with asyncio.timeout(idle):
+                        chunk = await it.__anext__()
                 except StopAsyncIteration:
                     self._done = True
                     return
@@ -187,15 +191,23 @@ class UpstreamHttp:
         )
 
     def session(self, url: str, proxy: str | None = None) -> AsyncSession[Response]:
-        """The shared session for ``url``'s origin (created on first use)."""
-        key = (_origin(url), proxy)
+        """The shared session for ``url``'s origin (created on first use).
+
+        A plain ``http://`` / ``ws://`` origin (a local Ollama, vLLM, a test fake)
+        has no TLS handshake to imitate, so it gets no ``impersonate`` target:
+        curl_cffi re-applies one on every request, which costs a few hundred
+        microseconds of CPU for nothing.
+        """
+        origin = _origin(url)
+        key = (origin, proxy)
         found = self._sessions.get(key)
         if found is None:
             connect_ms = int(self.timeouts.connect * 1000)
+            plain = origin.startswith(("http://", "ws://"))
             found = AsyncSession(
                 curl_options={CurlOpt.CONNECTTIMEOUT_MS: connect_ms} if connect_ms else None,
                 max_clients=self._max_clients,
-                impersonate=self.impersonate,
+                impersonate=None if plain else self.impersonate,
                 default_headers=False,
                 proxy=proxy,
                 verify=self._verify,
@@ -237,8 +249,8 @@ class UpstreamHttp:
         t = self.timeouts
         session = self.session(url, proxy)
         try:
-            raw = await asyncio.wait_for(
-                session.request(
+            async with asyncio.timeout(_limit(t.first_byte + t.connect if t.first_byte > 0 else 0)):
+                raw = await session.request(
                     method,  # type: ignore[arg-type]
                     url,
                     headers=dict(headers),
@@ -247,9 +259,7 @@ class UpstreamHttp:
                     timeout=None,
                     accept_encoding=None,
                     default_headers=False,
-                ),
-                _limit(t.first_byte + t.connect if t.first_byte > 0 else 0),
-            )
+                )
         except TimeoutError as exc:
             raise UpstreamTimeout(f"{upstream}: no response within {t.first_byte:g}s") from exc
         except CurlTimeout as exc:
