@@ -27,11 +27,12 @@ NOON_2026_03_01 = 1_772_366_400  # 2026-03-01T12:00:00Z
 def _restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
-    proxy_level = logging.getLogger("byokey_proxy").level
+    saved = {name: logging.getLogger(name).level for name in ("byokey_proxy", "alembic")}
     yield
     root.setLevel(level)
     root.handlers[:] = handlers
-    logging.getLogger("byokey_proxy").setLevel(proxy_level)
+    for name, saved_level in saved.items():
+        logging.getLogger(name).setLevel(saved_level)
 
 
 @pytest.mark.parametrize(
@@ -111,3 +112,15 @@ def test_a_directory_gets_the_default_file_name(tmp_path: Path) -> None:
     handler = DailyFileHandler(tmp_path, clock=lambda: float(NOON_2026_03_01))
     assert handler.path_for(NOON_2026_03_01) == tmp_path / "byokey.log.2026-03-01"
     handler.close()
+
+
+def test_migration_chatter_is_quiet_unless_asked_for() -> None:
+    out = io.StringIO()
+    configure_logging(level="info", json_format=False, file=None, environ={}, stream=out)
+    assert logging.getLogger("alembic").level == logging.WARNING
+    configure_logging(level="debug", json_format=False, file=None, environ={}, stream=out)
+    assert logging.getLogger("alembic").level == logging.NOTSET
+    configure_logging(
+        level="alembic=info,warn", json_format=False, file=None, environ={}, stream=out
+    )
+    assert logging.getLogger("alembic").level == logging.INFO

@@ -42,6 +42,9 @@ _LEVELS: Mapping[str, int] = {
 _ENV_FILTERS = ("RUST_LOG", "BYOKEY_LOG")
 _TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 _DEFAULT_FILE_NAME = "byokey.log"
+# Libraries whose INFO lines say nothing a user needs (alembic prints one per migration
+# step on every start); a filter that names them, or a debug root, brings them back.
+_QUIET_BY_DEFAULT: Mapping[str, int] = {"alembic": logging.WARNING}
 # Handlers this module installed, so a second configure (tests) replaces them.
 _INSTALLED = "_byokey_serve_handler"
 
@@ -186,6 +189,9 @@ def configure_logging(
         remove_logging(old)
     root.addHandler(handler)
     root.setLevel(root_level)
+    for name, quiet_level in _QUIET_BY_DEFAULT.items():
+        if name not in targets:
+            targets[name] = quiet_level if root_level >= logging.INFO else logging.NOTSET
     for name, target_level in targets.items():
         logging.getLogger(name).setLevel(target_level)
     logging.captureWarnings(True)
