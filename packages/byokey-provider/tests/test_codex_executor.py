@@ -91,10 +91,9 @@ def jwt(claims: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[UpstreamHttp]:
-    pool = UpstreamHttp(impersonate=None, timeouts=Timeouts(connect=5, first_byte=10, idle=10))
-    yield pool
-    await pool.aclose()
+def http(pool: UpstreamHttp) -> UpstreamHttp:
+    """The package's shared test pool (conftest ``pool``: impersonating, short timeouts)."""
+    return pool
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -71,10 +71,9 @@ class Tokens:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[UpstreamHttp]:
-    pool = UpstreamHttp(impersonate=None, timeouts=Timeouts(connect=5, first_byte=10, idle=10))
-    yield pool
-    await pool.aclose()
+def http(pool: UpstreamHttp) -> UpstreamHttp:
+    """The package's shared test pool (conftest ``pool``: impersonating, short timeouts)."""
+    return pool
 
 
 @pytest.fixture
