@@ -24,6 +24,7 @@ from tests.fakes.server import FakeServer, RecordedRequest
 MESSAGES_PATH = "/v1/messages"
 COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
 MODELS_PATH = "/v1/models"
+OAUTH_BETA = "oauth-2025-04-20"
 
 _STOP_REASONS = {
     "end": "end_turn",
@@ -185,6 +186,8 @@ class AnthropicFake(FamilyFake):
         #: Fixed count_tokens answer; None estimates from the body size.
         self.input_tokens: int | None = None
         self.require_version = True
+        #: Refuse a Bearer token without the ``oauth-2025-04-20`` beta, as Anthropic does.
+        self.require_oauth_beta = False
         server.route("POST", self.prefix + MESSAGES_PATH, self._messages)
         server.route("POST", self.prefix + COUNT_TOKENS_PATH, self._count_tokens)
         server.route("GET", self.prefix + MODELS_PATH, self._models)
@@ -218,6 +221,10 @@ class AnthropicFake(FamilyFake):
             return self.error_reply(401, "invalid x-api-key")
         if self.require_version and "anthropic-version" not in request.headers:
             return self.error_reply(400, "anthropic-version: header is required")
+        if self.require_oauth_beta and request.bearer() is not None:
+            betas = request.headers.get("anthropic-beta", "").split(",")
+            if OAUTH_BETA not in (b.strip() for b in betas):
+                return self.error_reply(401, "OAuth authentication is currently not supported.")
         return None
 
     def _body(self, request: RecordedRequest) -> tuple[dict[str, Any] | None, Reply | None]:
@@ -292,6 +299,7 @@ __all__ = [
     "ERROR_TYPES",
     "MESSAGES_PATH",
     "MODELS_PATH",
+    "OAUTH_BETA",
     "AnthropicFake",
     "error_body",
     "error_event",
