@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -97,3 +98,25 @@ def test_top_level_help_imports_no_command_module() -> None:
     ).stdout
     assert "Commands:" in out
     assert "HEAVY []" in out, out.splitlines()[-1]
+
+
+DOCS_CLI = Path(__file__).resolve().parents[3] / "docs" / "cli.md"
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS, ids=" ".join)
+def test_every_command_and_option_is_in_the_reference(path: tuple[str, ...]) -> None:
+    """docs/cli.md names every command and every long option."""
+    text = DOCS_CLI.read_text()
+    command: click.Command | None = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.get_command(click.Context(command), name)
+    assert command is not None
+    if len(path) == 1:
+        assert f"`byokey {path[0]}" in text, f"docs/cli.md does not mention byokey {path[0]}"
+    else:
+        assert path[-1] in text
+    for param in command.params:
+        longs = [o for o in param.opts if o.startswith("--")]
+        if isinstance(param, click.Option) and longs and longs[0] != "--help":
+            assert longs[0] in text, f"docs/cli.md does not mention {' '.join(path)} {longs[0]}"

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from byokey_cli._auth_summary import ProviderView, expiry_text, provider_view
-from byokey_cli._console import plain_table, print_json, stdout_console
+from byokey_cli._console import plain_table, print_json, print_table
 from byokey_cli._context import cli_context
 from byokey_cli._failures import failure
 from byokey_cli._options import db_option, json_option
@@ -46,7 +46,7 @@ def accounts(provider: ProviderId, db: Path | None, as_json: bool) -> None:
             account.state.value,
             expiry_text(account.expires_at, now=now),
         )
-    stdout_console().print(table)
+    print_table(table)
 
 
 @click.command()

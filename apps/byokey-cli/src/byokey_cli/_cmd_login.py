@@ -72,7 +72,8 @@ def login(
     Device code (type a code on the provider's page):
       copilot, qwen, kimi, kiro
 
-    The server picks new tokens up without a restart.
+    OAuth endpoints, client ids and callback ports come from the config file
+    (`endpoints`, `auth`). A running server uses the new token without a restart.
     """
     from byokey_auth import AuthOptions
     from byokey_auth import login as run_login

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from byokey_cli._auth_summary import ProviderView, expiry_text, provider_views
-from byokey_cli._console import plain_table, print_json, stdout_console
+from byokey_cli._console import plain_table, print_json, print_table
 from byokey_cli._context import cli_context
 from byokey_cli._options import db_option, json_option
 from byokey_cli._server_state import ServerView, server_view
@@ -56,4 +56,4 @@ def render_status(server: ServerView, views: list[ProviderView], *, now: int) ->
             active.shown_name if active else "",
             expiry_text(active.expires_at, now=now) if active else "",
         )
-    stdout_console().print(table)
+    print_table(table)

@@ -15,10 +15,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+# Off a terminal there is no width to respect: rich would assume 80 columns and cut
+# table cells short ("antigravi…"), which breaks `byokey status | grep`.
+_UNBOUNDED_WIDTH = 10_000
+
 
 def stdout_console() -> Console:
     """A console on the *current* stdout (click's test runner swaps it)."""
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    width = None if sys.stdout.isatty() else _UNBOUNDED_WIDTH
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True, width=width)
 
 
 def stderr_console() -> Console:
@@ -31,6 +36,15 @@ def plain_table(*headers: str) -> Table:
     for header in headers:
         table.add_column(header, no_wrap=True)
     return table
+
+
+def print_table(table: Table) -> None:
+    """``table`` on stdout, without the padding rich leaves at the end of each line."""
+    console = stdout_console()
+    with console.capture() as captured:
+        console.print(table)
+    for line in captured.get().splitlines():
+        click.echo(line.rstrip(), color=console.is_terminal)
 
 
 def print_json(data: Any) -> None:

@@ -74,6 +74,6 @@ config_option = click.option(
     "--config",
     type=_PATH,
     default=None,
-    help="Config file to read OAuth endpoints and settings from "
+    help="Config file, JSON (.json) or YAML, the one `serve` uses "
     "[default: ~/.config/byokey/settings.json if it exists].",
 )
