@@ -315,6 +315,16 @@ async def test_drop_before_completion_fails_a_non_stream_request(
         await ws_executor(ws, http).chat(chat(stream=False))
 
 
+async def test_close_before_completion_names_the_close_code(
+    ws: CodexWebSocketFake, http: UpstreamHttp
+) -> None:
+    created = {"type": "response.created", "response": {}}
+    delta = {"type": "response.output_text.delta", "output_index": 0, "delta": "half"}
+    ws.reply_with(WsEvents((created, delta)))  # then a clean close (1000 "done"), no completion
+    with pytest.raises(TransportError, match=r"close code 1000: done"):
+        await ws_executor(ws, http).chat(chat(stream=False))
+
+
 async def test_connect_failure_is_a_transport_error(http: UpstreamHttp) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -172,7 +172,9 @@ async def _events(
             yield SSEEvent(kind if isinstance(kind, str) else None, payload)
             if kind in TERMINAL_EVENTS:
                 return
-        raise TransportError(f"{upstream}: WebSocket closed before the response completed")
+        code = ws.close_code
+        why = f" (close code {code}: {scrub(ws.close_reason or '', secrets)[:120]})" if code else ""
+        raise TransportError(f"{upstream}: WebSocket closed before the response completed{why}")
     finally:
         await _shut(ws)
 
