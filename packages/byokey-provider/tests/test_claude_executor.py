@@ -19,7 +19,12 @@ from byokey_config import (
     ProviderConfig,
     Settings,
 )
-from byokey_provider import ConfigCredentials, RateLimitBook, UpstreamHttp
+from byokey_provider import (
+    ConfigCredentials,
+    ProviderGateway,
+    RateLimitBook,
+    UpstreamHttp,
+)
 from byokey_provider._claude import ClaudeExecutor, messages_url
 from byokey_provider._claude_cloak import CLAUDE_CODE_PREFIX, account_uuid, billing_block
 from byokey_provider._claude_identity import ANTHROPIC_BETA
@@ -569,3 +574,17 @@ async def test_base_url_from_the_endpoints_table(fake: AnthropicFake, http: Upst
     ex = ClaudeExecutor(C, settings, ConfigCredentials(settings), http)
     await ex.chat(anthropic_request(ANTHROPIC))
     assert fake.last_request.path == MESSAGES_PATH
+
+
+async def test_gateway_hands_its_version_store_to_the_executor(
+    fake: AnthropicFake, http: UpstreamHttp
+) -> None:
+    versions = VersionStore({C: VersionInfo(user_agent="claude-cli/2.9.0 (external, cli)")})
+    settings = Settings(providers={C: ProviderConfig(base_url=fake.url)})
+    credentials = ConfigCredentials(settings, Tokens())
+    gateway = ProviderGateway(settings, credentials, http, versions=versions)
+    routed = await gateway.chat(anthropic_request(ANTHROPIC))
+    assert routed.provider == "claude" and routed.account_id == "active"
+    fake.last_request.assert_header("user-agent", "claude-cli/2.9.0 (external, cli)")
+    # the billing header follows the version the user agent names
+    assert "cc_version=2.9.0." in fake.last_request.json()["system"][0]["text"]

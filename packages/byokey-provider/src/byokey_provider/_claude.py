@@ -102,8 +102,15 @@ class ClaudeExecutor(Executor):
         profiles: DeviceProfileCache | None = None,
         tool_names: Mapping[str, str] = CLAUDE_CODE_TOOL_NAMES,
     ) -> None:
-        super().__init__(provider, settings, credentials, http, ratelimits=ratelimits, clock=clock)
-        self.versions = versions or VersionStore()
+        super().__init__(
+            provider,
+            settings,
+            credentials,
+            http,
+            ratelimits=ratelimits,
+            clock=clock,
+            versions=versions,
+        )
         self.profiles = profiles or DeviceProfileCache()
         self.tool_names = ToolNameMap(tool_names)
 

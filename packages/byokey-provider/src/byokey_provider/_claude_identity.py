@@ -108,6 +108,12 @@ class ProfileDefaults:
                 runtime_version=versions.stainless_runtime(claude, base.runtime_version),
                 cli_version=versions.cli_version(claude, base.cli_version),
             )
+            fetched = versions.get(claude)
+            parsed = parse_cli_version(base.user_agent)
+            if fetched is not None and fetched.cli_version is None and parsed is not None:
+                # A document naming only a user agent still moves the billing
+                # header's cc_version with it, so the two never disagree.
+                base = replace(base, cli_version=".".join(map(str, parsed)))
         if config is not None:
             base = replace(
                 base,
