@@ -18,7 +18,7 @@ from byokey_config import CodexHeaderDefaults, Endpoints, ProviderConfig, Settin
 from byokey_provider import ConfigCredentials, CredentialsExhausted, Timeouts, UpstreamHttp
 from byokey_provider._codex import CODEX_ORIGINATOR, CODEX_USER_AGENT, CodexExecutor
 from byokey_provider._codex_body import prompt_cache_key
-from byokey_provider._codex_events import collect_response
+from byokey_provider._codex_events import collect_response, event_failure
 from byokey_provider._executors import EXECUTORS
 from byokey_provider._version_store import VersionInfo, VersionStore
 from byokey_types import (
@@ -424,6 +424,35 @@ def test_collector_rebuilds_the_response(a: Answer, listed: bool) -> None:
     assert body["output"] == [e["item"] for e in events if e["type"] == "response.output_item.done"]
     assert body["status"] == "completed"
     assert body["usage"]["total_tokens"] == a.usage.total_tokens
+
+
+@pytest.mark.parametrize(
+    ("event", "status"),
+    [
+        ({"type": "error", "code": "rate_limit_exceeded", "message": "slow"}, 429),
+        ({"type": "error", "error": {"type": "invalid_request_error", "message": "bad"}}, 400),
+        ({"type": "error", "status": 401, "error": {"type": "whatever", "message": "x"}}, 401),
+        ({"type": "error", "error": {"code": "token_expired", "message": "expired"}}, 401),
+        ({"type": "response.failed", "response": {"error": {"code": "server_is_overloaded"}}}, 503),
+        ({"type": "response.failed", "response": {}}, 500),
+    ],
+)
+def test_event_failure_statuses(event: dict[str, Any], status: int) -> None:
+    err = event_failure(event, now=NOW)
+    assert err is not None
+    assert err.upstream_status == status
+
+
+def test_event_failure_ignores_other_events_and_scrubs_secrets() -> None:
+    assert event_failure({"type": "response.output_text.delta", "delta": "x"}, now=NOW) is None
+    assert event_failure("[DONE]", now=NOW) is None
+    err = event_failure(
+        {"type": "error", "error": {"message": f"token {TOKEN} revoked"}}, secrets=[TOKEN], now=NOW
+    )
+    assert err is not None and TOKEN not in str(err)
+    limit = {"type": "error", "error": {"type": "usage_limit_reached", "resets_at": NOW + 90}}
+    found = event_failure(limit, now=NOW)
+    assert isinstance(found, RateLimited) and found.retry_after == 90
 
 
 # --------------------------------------------------------------------- API-key mode
