@@ -10,7 +10,7 @@ from byokey_provider._executors import EXECUTORS
 from byokey_provider._version_store import VersionInfo, VersionStore
 from byokey_types import ProviderId
 
-Q, K = ProviderId.QWEN, ProviderId.KIMI
+Q, K, C = ProviderId.QWEN, ProviderId.KIMI, ProviderId.COPILOT
 
 
 def _settings() -> Settings:
@@ -24,7 +24,7 @@ def test_every_versioned_factory_gets_the_gateways_store() -> None:
     settings = _settings()
     gw = ProviderGateway(settings, ConfigCredentials(settings), UpstreamHttp(), versions=store)
     assert gw.versions is store
-    for provider in (Q, K, ProviderId.ANTIGRAVITY, ProviderId.IFLOW):
+    for provider in (Q, K, C, ProviderId.ANTIGRAVITY, ProviderId.IFLOW):
         built = gw.executor(provider.value)
         assert isinstance(built, Executor), provider
         assert built.versions is store, provider

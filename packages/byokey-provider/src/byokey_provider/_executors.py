@@ -19,6 +19,7 @@ from byokey_types import ProviderId
 from ._antigravity import AntigravityExecutor
 from ._claude import ClaudeExecutor
 from ._codex import CodexExecutor
+from ._copilot import CopilotExecutor
 from ._executor import ExecutorFactory
 from ._gemini import GeminiExecutor
 from ._iflow import IFlowExecutor
@@ -33,6 +34,7 @@ EXECUTORS: dict[ProviderId, ExecutorFactory] = {
     # --- helper C: one entry each, e.g. ProviderId.GEMINI: GeminiExecutor, ---
     ProviderId.CLAUDE: ClaudeExecutor,
     ProviderId.CODEX: CodexExecutor,
+    ProviderId.COPILOT: CopilotExecutor,
     ProviderId.GEMINI: GeminiExecutor,
     ProviderId.KIRO: KiroExecutor,
     ProviderId.ANTIGRAVITY: AntigravityExecutor,
