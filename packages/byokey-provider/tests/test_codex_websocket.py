@@ -224,6 +224,22 @@ async def test_http_when_websocket_is_off(
     assert ws.handshakes == []
 
 
+@pytest.mark.parametrize("status", [404, 426])
+async def test_no_websocket_there_falls_back_to_sse(
+    ws: CodexWebSocketFake, http: UpstreamHttp, server: FakeServer, status: int
+) -> None:
+    fake = CodexFake(server)
+    fake.reply_with("via sse after all")
+    ws.reply_with(WsReject(status))
+    response = await ws_executor(ws, http, server).chat(chat(stream=True))
+    events = await events_of(response)
+    assert said(events).text == "via sse after all"
+    assert len(ws.handshakes) == 1
+    seen = fake.last_request
+    assert seen.headers["openai-beta"] == "responses=experimental"
+    assert seen.headers["session_id"] == ws.handshakes[0].headers["session_id"]
+
+
 async def test_upgrade_rate_limit_headers_are_captured(
     ws: CodexWebSocketFake, http: UpstreamHttp
 ) -> None:

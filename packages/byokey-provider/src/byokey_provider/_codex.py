@@ -15,7 +15,8 @@ the base (Chat Completions, Messages and Responses clients alike):
   and a body the backend accepts (see :func:`chatgpt_body`). The backend only
   streams; a non-streaming client gets the events gathered into one answer.
   With ``providers.codex.websocket: true`` the same exchange runs over the
-  Responses WebSocket (``codex_websocket`` endpoint) instead.
+  Responses WebSocket (``codex_websocket`` endpoint) instead; an upgrade refused
+  with 404/405/426/501 (no WebSocket there) falls back to the SSE POST.
 
 Failures reported inside the stream before any output (``error``,
 ``response.failed``: usage limits, overload, context length) are raised from
@@ -25,6 +26,7 @@ like HTTP errors; a ``usage_limit_reached`` carries its ``resets_in_seconds``.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
 
@@ -34,6 +36,7 @@ from byokey_types import (
     ProviderId,
     ProviderResponse,
     SSEEvent,
+    UpstreamError,
     WireFormat,
 )
 
@@ -55,12 +58,16 @@ __all__ = [
     "CodexExecutor",
 ]
 
+_log = logging.getLogger("byokey.provider.codex")
+
 CODEX_ORIGINATOR = "codex_cli_rs"
 CODEX_CLI_VERSION = "0.120.0"
 CODEX_USER_AGENT = "codex-tui/0.120.0 (Mac OS 26.0.1; arm64) Apple_Terminal/464"
 DEFAULT_CHATGPT_BASE = "https://chatgpt.com/backend-api/codex"
 DEFAULT_WEBSOCKET_URL = "wss://chatgpt.com/backend-api/codex/ws"
 _RESPONSES_BETA = "responses=experimental"
+_NO_WEBSOCKET = frozenset({404, 405, 426, 501})
+"""Upgrade refusals meaning "no WebSocket here" (not "not you"): fall back to SSE."""
 
 
 class CodexExecutor(Executor):
@@ -168,13 +175,20 @@ class CodexExecutor(Executor):
         given = body.get("prompt_cache_key")
         session_id = given if isinstance(given, str) and given else str(uuid.uuid4())
         account_id = chatgpt_account_id(token)
-        websocket = self.uses_websocket(credential)
-        headers = self.chatgpt_headers(
-            secret, account_id=account_id, session_id=session_id, websocket=websocket
-        )
-        if websocket:
-            events = await self._open_socket(headers, body, credential, secret)
-            return await self._answer(events, stream=request.stream, status=200, secret=secret)
+        if self.uses_websocket(credential):
+            ws_headers = self.chatgpt_headers(
+                secret, account_id=account_id, session_id=session_id, websocket=True
+            )
+            try:
+                events = await self._open_socket(ws_headers, body, credential, secret)
+            except UpstreamError as err:
+                if err.upstream_status not in _NO_WEBSOCKET:
+                    raise
+                # The endpoint does not speak WebSocket (here): the same exchange over SSE.
+                _log.info("codex: WebSocket upgrade refused (%s); using HTTP", err.upstream_status)
+            else:
+                return await self._answer(events, stream=request.stream, status=200, secret=secret)
+        headers = self.chatgpt_headers(secret, account_id=account_id, session_id=session_id)
         response = await self.post(
             self.chatgpt_url(), credential=credential, secret=secret, headers=headers, json=body
         )
