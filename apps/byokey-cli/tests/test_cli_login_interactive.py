@@ -132,3 +132,18 @@ def test_denied_login_is_one_error_line(tmp_home: Path, oauth_fake: OAuthFake) -
     assert len(errors) == 1, out
     assert errors[0].startswith("Error: login failed: authentication error:")
     assert _accounts(tmp_home, ProviderId.KIMI) == []
+
+
+def test_ctrl_c_cancels_cleanly(tmp_home: Path, oauth_fake: OAuthFake) -> None:
+    oauth_fake.device_overrides["copilot"]["interval"] = 1
+    oauth_fake.script_device("copilot", *(["pending"] * 60))
+    write_config(tmp_home, oauth_config(oauth_fake))
+    child = _spawn(tmp_home, "copilot", "--no-browser")
+    child.expect("ABCD-1234")
+    child.expect("(?i)waiting")
+    child.sendintr()
+    out = _finish(child)
+    assert child.exitstatus == 1, out
+    assert "Error: login cancelled; nothing was saved" in out
+    assert "Traceback" not in out
+    assert _accounts(tmp_home, ProviderId.COPILOT) == []

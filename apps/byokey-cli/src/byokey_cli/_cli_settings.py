@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from byokey_cli._failures import CommandFailed
+from byokey_cli._failures import CommandFailed, one_line
 
 if TYPE_CHECKING:
     from byokey_config import LoadedSettings
@@ -23,14 +23,4 @@ def load_cli_settings(config: Path | None) -> LoadedSettings:
     try:
         return read_settings(config, discover=True)
     except SettingsError as exc:
-        raise CommandFailed(one_line(exc)) from exc
-
-
-def one_line(exc: Exception) -> str:
-    """A settings error as one line: its problems joined by ``; ``."""
-    from byokey_config import SettingsError
-
-    if isinstance(exc, SettingsError) and len(exc.problems) > 1:
-        where = f"invalid settings in {exc.source}" if exc.source else "invalid settings"
-        return f"{exc.prefix}{where}: " + "; ".join(exc.problems)
-    return " ".join(str(exc).split("\n"))
+        raise CommandFailed(one_line(str(exc))) from exc

@@ -46,7 +46,6 @@ def doctor(config: Path | None, db: Path | None, as_json: bool) -> None:
 
 
 def gather_findings(config: Path | None, db: Path | None) -> list[Finding]:
-    from byokey_cli._cli_settings import one_line
     from byokey_cli._doctor_checks import (
         Level,
         config_findings,
@@ -67,7 +66,7 @@ def gather_findings(config: Path | None, db: Path | None) -> list[Finding]:
     except SettingsError as exc:
         settings = Settings()
         where = config.expanduser().absolute() if config else paths.config_file
-        findings += config_findings(where, True, (), one_line(exc))
+        findings += config_findings(where, True, (), "; ".join(exc.problems))
     else:
         settings = loaded.settings
         # "does not exist" is already the config finding's own text.

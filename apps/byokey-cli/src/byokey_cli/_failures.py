@@ -27,6 +27,21 @@ def failure(exc: BaseException, prefix: str | None = None) -> CommandFailed:
     return CommandFailed(f"{prefix}: {text}" if prefix else text)
 
 
+def one_line(text: str) -> str:
+    """A message that may list problems on several lines, as one line.
+
+    ``invalid settings: 2 problems:\n  a\n  b`` becomes
+    ``invalid settings: 2 problems: a; b``: stderr keeps one line per error.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    head, rest = lines[0], lines[1:]
+    if not rest:
+        return head
+    return f"{head} {'; '.join(rest)}" if head.endswith(":") else "; ".join(lines)
+
+
 def describe(exc: BaseException) -> str:
     """The error and its causes in one line; an OSError shows its reason, not its repr."""
     parts: list[str] = []
@@ -40,7 +55,7 @@ def describe(exc: BaseException) -> str:
         if _self_explanatory(current):
             break
         current = current.__cause__
-    return ": ".join(parts) or type(exc).__name__
+    return one_line(": ".join(parts)) or type(exc).__name__
 
 
 def _self_explanatory(exc: BaseException) -> bool:
