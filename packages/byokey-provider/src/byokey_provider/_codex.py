@@ -170,6 +170,12 @@ class CodexExecutor(Executor):
     ) -> ProviderResponse:
         if credential.is_api_key:
             return await self._send_api_key(request, credential, secret)
+        return await self._send_chatgpt(request, credential, secret)
+
+    async def _send_chatgpt(
+        self, request: UpstreamRequest, credential: Credential, secret: str
+    ) -> ProviderResponse:
+        """A ChatGPT login: the WebSocket when configured (and offered), else the SSE POST."""
         token = await self.credentials.oauth_token(credential)
         body = chatgpt_body(request.body)
         given = body.get("prompt_cache_key")
