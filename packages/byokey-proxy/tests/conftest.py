@@ -135,7 +135,7 @@ def server_with(box: SettingsBox, tmp_path: Path) -> ServerFactory:
 
 @dataclass
 class Threaded:
-    live: Running
+    live: Running | Live
     loop: asyncio.AbstractEventLoop
 
     def call(self, coro: Any) -> Any:
@@ -143,16 +143,17 @@ class Threaded:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(20)
 
 
-@pytest.fixture
-def threaded_server(box: SettingsBox, tmp_path: Path) -> Iterator[Threaded]:
+def _threaded(
+    start: Callable[[], contextlib.AbstractAsyncContextManager[Running | Live]],
+) -> Iterator[Threaded]:
+    """Run ``start()``'s server in a background thread with its own event loop."""
     ready = threading.Event()
     holder: dict[str, Any] = {}
 
     async def main() -> None:
         stop = asyncio.Event()
         holder["stop"] = stop
-        state = make_state(box, tmp_path / "threads", store=RecordingUsageStore())
-        async with running(state, box) as live:
+        async with start() as live:
             holder["live"] = live
             ready.set()
             await stop.wait()
@@ -167,6 +168,20 @@ def threaded_server(box: SettingsBox, tmp_path: Path) -> Iterator[Threaded]:
         loop.call_soon_threadsafe(holder["stop"].set)
         thread.join(30)
         loop.close()
+
+
+@pytest.fixture
+def threaded_server(box: SettingsBox, tmp_path: Path) -> Iterator[Threaded]:
+    """The scripted-gateway server, for sync tests."""
+    yield from _threaded(
+        lambda: running(make_state(box, tmp_path / "threads", store=RecordingUsageStore()), box)
+    )
+
+
+@pytest.fixture
+def threaded_real_server(fake_servers: FakeServers, tmp_path: Path) -> Iterator[Threaded]:
+    """The real-gateway server (``real_gateway.py``), for sync tests."""
+    yield from _threaded(lambda: real_proxy(fake_servers, threads_dir=tmp_path / "threads"))
 
 
 @pytest.fixture(scope="module")

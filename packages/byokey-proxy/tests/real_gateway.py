@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -148,7 +149,7 @@ class Live:
 
 @contextlib.asynccontextmanager
 async def real_proxy(
-    servers: FakeServers, *, store: UsageStore | None = None
+    servers: FakeServers, *, store: UsageStore | None = None, threads_dir: Path | None = None
 ) -> AsyncIterator[Live]:
     """Serve both listeners on 127.0.0.1 (ephemeral ports) over the real gateway."""
     up = servers.fresh()
@@ -167,6 +168,7 @@ async def real_proxy(
         settings=lambda: current[0],
         tokens=tokens,
         usage=UsageRecorder(usage_store),
+        threads_dir=threads_dir,
     )
     main, amp = bind("127.0.0.1", 0), bind("127.0.0.1", 0)
     url = f"http://127.0.0.1:{main.getsockname()[1]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import anthropic
@@ -306,3 +307,38 @@ async def test_keepalive_interval_comes_from_settings_unless_overridden(server: 
     assert server.state.keepalive_interval() == 15.0
     server.state.keepalive_seconds = 0.5
     assert server.state.keepalive_interval() == 0.5
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_client_leaving_before_the_answer_cancels_the_gateway_call(
+    server: Running, monkeypatch: pytest.MonkeyPatch, stream: bool
+) -> None:
+    """The gateway is still waiting for its upstream when the client gives up: the
+    call is cancelled (which is what aborts the upstream request) and 499 recorded."""
+    started = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    async def slow_chat(request: object) -> RoutedResponse:
+        started.set()
+        try:
+            await asyncio.Event().wait()  # an upstream that never answers
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(server.gateway, "chat", slow_chat)
+    body = {"model": "gpt-5.1", "messages": [], "stream": stream}
+    async with httpx.AsyncClient() as client:
+        waiting = asyncio.ensure_future(client.post(f"{server.url}/v1/chat/completions", json=body))
+        await asyncio.wait_for(started.wait(), 10)
+        waiting.cancel()  # the client closes its connection
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+    await asyncio.wait_for(cancelled.wait(), 10)
+    rec = (await server.settled_records())[0]
+    assert (rec.model, rec.success, rec.status) == ("gpt-5.1", False, 499)
+    # the server is unharmed: the next request is answered
+    async with httpx.AsyncClient() as client:
+        reply = await client.get(f"{server.url}/healthz")
+    assert reply.status_code == 200

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import httpx
 import orjson
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -144,9 +145,15 @@ def seed(threaded: Threaded) -> None:
     (state.threads_dir / "T-0.json").write_bytes(orjson.dumps(thread))
 
 
-def test_no_500s_and_answers_match_the_document(threaded_server: Threaded) -> None:
-    seed(threaded_server)
-    live = threaded_server.live
+@pytest.mark.parametrize("gateway", ["scripted", "real"])
+def test_no_500s_and_answers_match_the_document(
+    gateway: str, request: pytest.FixtureRequest
+) -> None:
+    """Against the scripted gateway and against ``ProviderGateway`` with real executors."""
+    fixture = "threaded_server" if gateway == "scripted" else "threaded_real_server"
+    threaded: Threaded = request.getfixturevalue(fixture)
+    seed(threaded)
+    live = threaded.live
     with httpx.Client(base_url=live.url, timeout=30) as client:
         doc = client.get("/openapi.json").json()
         seen: set[tuple[str, str]] = set()

@@ -12,6 +12,7 @@ intermediate copies. Usage is read from the provider's own events on the way.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -30,11 +31,12 @@ from byokey_types import (
     WireFormat,
 )
 
+from ._client_gone import LeaveWatch
 from ._gateway import Routed
 from ._http_errors import ModelNotFound
 from ._responses import error_response, json_response
 from ._sse_frames import encode_event
-from ._sse_response import SSEResponse, StreamOutcome
+from ._sse_response import CLIENT_CLOSED, SSEResponse, StreamOutcome
 from ._state import ProxyState
 from ._stream_closing import closing
 from ._translation import StreamTranslator, stream_translator, translate_body, translate_events
@@ -101,22 +103,40 @@ async def run_chat(
         chat = ChatRequest(body, format=fmt, headers=client_headers(request))
     except ByokError as err:
         return answer_error(state, err, fmt)
+    watch = LeaveWatch(request.receive)
     try:
         routed = await state.gateway.chat(chat)
+    except asyncio.CancelledError:
+        if not watch.absorb():
+            watch.close()
+            raise
+        # The client left before the answer: the upstream request was cancelled with us.
+        _record_failure(state, chat.model, "unknown", started, CLIENT_CLOSED)
+        return Response(status_code=CLIENT_CLOSED)
     except ByokError as err:
-        _record(
-            state,
-            model=chat.model,
-            provider=getattr(err, "provider", "unknown"),
-            account=None,
-            counts=TokenCounts(),
-            started=started,
-            status=err.status,
-        )
+        watch.close()
+        _record_failure(state, chat.model, getattr(err, "provider", "unknown"), started, err.status)
         return answer_error(state, err, fmt)
+    finally:
+        watch.disarm()
     if isinstance(routed.response, ChatResponse):
+        watch.close()
         return _complete(state, routed, routed.response, fmt, started)
-    return _stream(state, routed, fmt, started)
+    return _stream(state, routed, fmt, started, watch.task)
+
+
+def _record_failure(
+    state: ProxyState, model: str, provider: str, started: float, status: int
+) -> None:
+    _record(
+        state,
+        model=model,
+        provider=provider,
+        account=None,
+        counts=TokenCounts(),
+        started=started,
+        status=status,
+    )
 
 
 def _complete(
@@ -148,7 +168,13 @@ def _record_routed(
     )
 
 
-def _stream(state: ProxyState, routed: Routed, fmt: WireFormat, started: float) -> Response:
+def _stream(
+    state: ProxyState,
+    routed: Routed,
+    fmt: WireFormat,
+    started: float,
+    disconnect: asyncio.Task[None],
+) -> Response:
     resp = routed.response
     assert not isinstance(resp, ChatResponse)
     counts = TokenCounts()
@@ -161,6 +187,7 @@ def _stream(state: ProxyState, routed: Routed, fmt: WireFormat, started: float) 
         try:
             converter = stream_translator(resp.format, fmt)
         except ByokError as err:
+            disconnect.cancel()
             _record_routed(state, routed, counts, started, err.status)
             return answer_error(state, err, fmt)
     frames = _client_frames(_tap(resp.events, resp.format, counts), converter, fmt)
@@ -170,6 +197,7 @@ def _stream(state: ProxyState, routed: Routed, fmt: WireFormat, started: float) 
         keepalive_seconds=state.keepalive_interval(),
         on_finish=finished,
         status=resp.status if 200 <= resp.status < 300 else 200,
+        disconnect=disconnect,
     )
 
 

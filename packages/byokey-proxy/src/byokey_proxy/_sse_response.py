@@ -23,9 +23,10 @@ from starlette.types import Receive, Scope, Send
 
 from byokey_types import ByokError, TransportError, WireFormat
 
+from ._client_gone import wait_disconnect
 from ._sse_frames import KEEPALIVE_FRAME, error_frame
 
-__all__ = ["SSE_HEADERS", "SSEResponse", "StreamOutcome"]
+__all__ = ["CLIENT_CLOSED", "SSE_HEADERS", "SSEResponse", "StreamOutcome"]
 
 _log = logging.getLogger("byokey.proxy.stream")
 
@@ -36,6 +37,9 @@ SSE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 _QUEUE_SIZE = 16
+
+CLIENT_CLOSED = 499
+"""Status recorded when the client went away first (nginx's convention)."""
 
 
 class _End:
@@ -59,7 +63,7 @@ class StreamOutcome:
             return 200
         if self.error is not None:
             return self.error.status
-        return 499  # client closed the request (nginx's convention)
+        return CLIENT_CLOSED
 
 
 class SSEResponse(Response):
@@ -74,8 +78,10 @@ class SSEResponse(Response):
         on_finish: Callable[[StreamOutcome], None],
         status: int = 200,
         headers: dict[str, str] | None = None,
+        disconnect: asyncio.Task[None] | None = None,
     ) -> None:
         self.frames = frames
+        self.disconnect = disconnect
         self.client_format = client_format
         self.keepalive = keepalive_seconds if keepalive_seconds > 0 else None
         self.on_finish = on_finish
@@ -89,7 +95,7 @@ class SSEResponse(Response):
         outcome = StreamOutcome()
         queue: asyncio.Queue[bytes | _End] = asyncio.Queue(maxsize=_QUEUE_SIZE)
         producer = asyncio.create_task(self._produce(queue, outcome))
-        disconnect = asyncio.create_task(_wait_disconnect(receive))
+        disconnect = self.disconnect or asyncio.ensure_future(wait_disconnect(receive))
         try:
             await send(
                 {
@@ -171,10 +177,3 @@ class SSEResponse(Response):
                 with contextlib.suppress(Exception):
                     await aclose()
         await queue.put(_END)
-
-
-async def _wait_disconnect(receive: Receive) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return
