@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -182,3 +183,75 @@ def write_stale_socket(path: Path) -> None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.bind(str(path))
     sock.close()
+
+
+# --- a streamed chat completion through an ``openai_compatible`` upstream ------------
+
+MODEL = "fake-drain-model"
+
+
+def chunk(text: str | None, finish: str | None = None) -> dict[str, Any]:
+    delta = {} if text is None else {"content": text}
+    return {
+        "id": "chatcmpl-drain",
+        "object": "chat.completion.chunk",
+        "created": 1_700_000_000,
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+
+
+def events(text: str) -> list[Any]:
+    usage = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+    return [
+        chunk("first "),
+        chunk(text),
+        chunk(None, "stop"),
+        {**chunk(None), "choices": [], "usage": usage},
+        "[DONE]",
+    ]
+
+
+class StreamReader:
+    """Reads one streamed chat completion on a thread; ``first`` is set at the first line."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.first = threading.Event()
+        self.lines: list[str] = []
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        body = {
+            "model": MODEL,
+            "stream": True,
+            "messages": [{"role": "user", "content": "hi"}],
+        }
+        try:
+            with httpx.stream(
+                "POST", f"{self.url}/v1/chat/completions", json=body, timeout=60
+            ) as reply:
+                for line in reply.iter_lines():
+                    if line.startswith("data:"):
+                        self.lines.append(line)
+                        self.first.set()
+        except httpx.HTTPError as exc:
+            self.error = exc
+        finally:
+            self.first.set()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def openai_compatible_config(base_url: str, models: Sequence[str] = (MODEL,)) -> str:
+    """A YAML settings file routing ``models`` to one keyless OpenAI-compatible upstream."""
+    return (
+        "openai_compatible:\n"
+        "  - name: local\n"
+        f"    base_url: {base_url}\n"
+        f"    models: [{', '.join(models)}]\n"
+    )

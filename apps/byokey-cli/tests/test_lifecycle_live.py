@@ -18,6 +18,7 @@ from byokey_serve_harness import (
     answers,
     free_port,
     kill_pid,
+    openai_compatible_config,
     run_cli,
     wait_until,
     write_stale_socket,
@@ -27,19 +28,11 @@ from byokey_daemon import read_pid_file
 
 pytestmark = pytest.mark.slow
 
+UNREACHABLE = "http://127.0.0.1:9/v1"  # only the model list matters here
+
 
 def _models(url: str) -> set[str]:
     return {m["id"] for m in httpx.get(f"{url}/v1/models", timeout=10).json()["data"]}
-
-
-def _config(models: list[str]) -> str:
-    listed = ", ".join(models)
-    return (
-        "openai_compatible:\n"
-        "  - name: local\n"
-        "    base_url: http://127.0.0.1:9/v1\n"
-        f"    models: [{listed}]\n"
-    )
 
 
 @pytest.fixture
@@ -64,7 +57,7 @@ def test_start_status_reload_restart_stop(tmp_home: Path, started_pids: list[int
     write_stale_socket(sock)
     pid_file.write_text("2147483646")
     config = tmp_home / "settings.yaml"
-    config.write_text(_config(["first-model"]))
+    config.write_text(openai_compatible_config(UNREACHABLE, ["first-model"]))
     port = free_port()
     amp_port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -87,7 +80,7 @@ def test_start_status_reload_restart_stop(tmp_home: Path, started_pids: list[int
     assert status.stdout.splitlines()[0] == f"server: running (pid {pid}) at {url}"
 
     # reload applies a config change at once
-    config.write_text(_config(["second-model"]))
+    config.write_text(openai_compatible_config(UNREACHABLE, ["second-model"]))
     reloaded = run_cli(tmp_home, "reload")
     assert (reloaded.returncode, reloaded.stdout) == (0, "configuration reloaded\n")
     assert "second-model" in _models(url)
@@ -97,7 +90,7 @@ def test_start_status_reload_restart_stop(tmp_home: Path, started_pids: list[int
     assert broken.returncode == 1
     assert broken.stderr.startswith("Error: control request failed: invalid settings in ")
     assert "second-model" in _models(url)
-    config.write_text(_config(["third-model"]))
+    config.write_text(openai_compatible_config(UNREACHABLE, ["third-model"]))
 
     restarted = run_cli(
         tmp_home, "restart", "-c", str(config), "--port", str(port), amp_port=amp_port

@@ -7,79 +7,18 @@ from __future__ import annotations
 import signal
 import sqlite3
 import sys
-import threading
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from byokey_serve_harness import serving
+from byokey_serve_harness import MODEL, StreamReader, events, openai_compatible_config, serving
 
 from tests.fakes.server import FakeServer, Sse
 
 pytestmark = pytest.mark.slow
 
-MODEL = "fake-drain-model"
 DRAIN_SECONDS = 4
-
-
-def _chunk(text: str | None, finish: str | None = None) -> dict[str, Any]:
-    delta = {} if text is None else {"content": text}
-    return {
-        "id": "chatcmpl-drain",
-        "object": "chat.completion.chunk",
-        "created": 1_700_000_000,
-        "model": MODEL,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-    }
-
-
-def _events(text: str) -> list[Any]:
-    usage = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
-    return [
-        _chunk("first "),
-        _chunk(text),
-        _chunk(None, "stop"),
-        {**_chunk(None), "choices": [], "usage": usage},
-        "[DONE]",
-    ]
-
-
-class StreamReader:
-    """Reads one streamed chat completion on a thread; ``first`` is set at the first line."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.first = threading.Event()
-        self.lines: list[str] = []
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        body = {
-            "model": MODEL,
-            "stream": True,
-            "messages": [{"role": "user", "content": "hi"}],
-        }
-        try:
-            with httpx.stream(
-                "POST", f"{self.url}/v1/chat/completions", json=body, timeout=60
-            ) as reply:
-                for line in reply.iter_lines():
-                    if line.startswith("data:"):
-                        self.lines.append(line)
-                        self.first.set()
-        except httpx.HTTPError as exc:
-            self.error = exc
-        finally:
-            self.first.set()
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
 
 
 def test_sigterm_drains_in_flight_streams(tmp_home: Path) -> None:
@@ -89,18 +28,13 @@ def test_sigterm_drains_in_flight_streams(tmp_home: Path) -> None:
             "/v1/chat/completions",
             [
                 # finishes inside the drain window
-                Sse(_events("quick"), stall=1.5, stall_after=1),
+                Sse(events("quick"), stall=1.5, stall_after=1),
                 # would take far longer than the drain timeout
-                Sse(_events("slow"), stall=45, stall_after=1),
+                Sse(events("slow"), stall=45, stall_after=1),
             ],
         )
         config = tmp_home / "settings.yaml"
-        config.write_text(
-            "openai_compatible:\n"
-            "  - name: local\n"
-            f"    base_url: {upstream.url}/v1\n"
-            f"    models: [{MODEL}]\n"
-        )
+        config.write_text(openai_compatible_config(f"{upstream.url}/v1"))
         with serving(tmp_home, "-c", str(config), "--drain-timeout", str(DRAIN_SECONDS)) as server:
             quick = StreamReader(server.url)
             assert quick.first.wait(30) and quick.lines, quick.error

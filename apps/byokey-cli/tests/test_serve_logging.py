@@ -91,6 +91,21 @@ def test_one_handler_at_a_time_and_json_lines() -> None:
     assert second not in logging.getLogger().handlers
 
 
+def test_removing_puts_the_levels_back() -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.ERROR)
+    handler = configure_logging(
+        level="byokey_proxy=debug,info",
+        json_format=False,
+        file=None,
+        environ={},
+        stream=io.StringIO(),
+    )
+    assert (root.level, logging.getLogger("byokey_proxy").level) == (logging.INFO, logging.DEBUG)
+    remove_logging(handler)
+    assert (root.level, logging.getLogger("byokey_proxy").level) == (logging.ERROR, logging.NOTSET)
+
+
 def test_daily_file_names_follow_the_utc_date(tmp_path: Path) -> None:
     now = [float(NOON_2026_03_01)]
     handler = DailyFileHandler(tmp_path / "logs" / "byokey.log", clock=lambda: now[0])

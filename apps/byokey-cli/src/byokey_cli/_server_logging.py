@@ -47,6 +47,7 @@ _DEFAULT_FILE_NAME = "byokey.log"
 _QUIET_BY_DEFAULT: Mapping[str, int] = {"alembic": logging.WARNING}
 # Handlers this module installed, so a second configure (tests) replaces them.
 _INSTALLED = "_byokey_serve_handler"
+_PREVIOUS_LEVELS = "_byokey_previous_levels"
 
 
 LogFilter = tuple[int, dict[str, int]]
@@ -188,10 +189,12 @@ def configure_logging(
     for old in [h for h in root.handlers if getattr(h, _INSTALLED, False)]:
         remove_logging(old)
     root.addHandler(handler)
-    root.setLevel(root_level)
     for name, quiet_level in _QUIET_BY_DEFAULT.items():
         if name not in targets:
             targets[name] = quiet_level if root_level >= logging.INFO else logging.NOTSET
+    previous = {"": root.level} | {name: logging.getLogger(name).level for name in targets}
+    setattr(handler, _PREVIOUS_LEVELS, previous)
+    root.setLevel(root_level)
     for name, target_level in targets.items():
         logging.getLogger(name).setLevel(target_level)
     logging.captureWarnings(True)
@@ -199,6 +202,13 @@ def configure_logging(
 
 
 def remove_logging(handler: logging.Handler) -> None:
-    """Take a handler from :func:`configure_logging` off the root logger and close it."""
+    """Take a handler from :func:`configure_logging` off the root logger and close it.
+
+    The levels it set are put back, so an embedding process (or a test) is left as it was.
+    """
     logging.getLogger().removeHandler(handler)
     handler.close()
+    previous: dict[str, int] = getattr(handler, _PREVIOUS_LEVELS, {})
+    for name, level in previous.items():
+        logging.getLogger(name or None).setLevel(level)
+    logging.captureWarnings(False)

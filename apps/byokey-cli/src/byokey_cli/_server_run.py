@@ -196,7 +196,6 @@ async def _serve_with_drain(
         waiter.cancel()
         task.result()
         return
-    _log.info("shutting down (%s): draining for up to %g s", coordinator.reason, drain_seconds)
     loop = asyncio.get_running_loop()
     cut_short = asyncio.Event()
 
@@ -207,6 +206,8 @@ async def _serve_with_drain(
 
     for sig in _SIGNALS:
         loop.add_signal_handler(sig, second_signal, sig)
+    # Logged once a second signal would be honoured.
+    _log.info("shutting down (%s): draining for up to %g s", coordinator.reason, drain_seconds)
     try:
         await task
     except asyncio.CancelledError:
