@@ -7,8 +7,11 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
 
 PACKAGES := types config store auth translate provider proxy daemon
-HOST ?= 127.0.0.1
-PORT ?= 8018
+# `make serve` passes --host/--port only when set, so a settings file's host/port apply;
+# without one the server's defaults are 127.0.0.1:8018. SERVE_ARGS adds more (-c FILE, --db …).
+HOST ?=
+PORT ?=
+SERVE_ARGS ?=
 PYTEST_ARGS ?=
 
 .PHONY: setup test lint fmt build serve bench bench-compare bench-translate clean
@@ -40,7 +43,7 @@ build: setup
 	@ls dist/*.whl
 
 serve: setup
-	$(UV) run --frozen byokey serve --host $(HOST) --port $(PORT)
+	$(UV) run --frozen byokey serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT)) $(SERVE_ARGS)
 
 # The issue-9 scenarios, direct and through byokey; writes docs/performance.md and bench/results.json.
 # BENCH_ARGS="--soak 60 --duration 4" for a shorter run; `python -m bench.run --help` lists the knobs.
