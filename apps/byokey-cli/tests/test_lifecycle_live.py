@@ -90,7 +90,9 @@ def test_start_status_reload_restart_stop(tmp_home: Path, started_pids: list[int
     assert broken.returncode == 1
     assert broken.stderr.startswith("Error: control request failed: invalid settings in ")
     assert "second-model" in _models(url)
+    # the watcher picks a fixed file up by itself, without `byokey reload`
     config.write_text(openai_compatible_config(UNREACHABLE, ["third-model"]))
+    wait_until(lambda: "third-model" in _models(url), 20, "the hot reload")
 
     restarted = run_cli(
         tmp_home, "restart", "-c", str(config), "--port", str(port), amp_port=amp_port
