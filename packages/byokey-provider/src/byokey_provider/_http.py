@@ -82,6 +82,53 @@ def _limit(seconds: float) -> float | None:
     return seconds if seconds > 0 else None
 
 
+class _IdleWatch:
+    """The idle timeout of one body read: one timer per stream, not one per chunk.
+
+    ``arm`` (before awaiting a chunk) and ``disarm`` (after) only store a
+    deadline and the reading task. The timer, created lazily, cancels the task
+    only if it is still inside a read when the deadline passes, and otherwise
+    re-arms itself for the current deadline. ``asyncio.timeout`` around every
+    read costs a Timeout object and a timer per chunk (~9 µs); this ~0.5 µs.
+    """
+
+    __slots__ = ("_deadline", "_handle", "_idle", "_loop", "_task", "fired")
+
+    def __init__(self, idle: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._idle = idle
+        self._deadline = 0.0
+        self._handle: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self.fired = False
+
+    def arm(self) -> None:
+        self._deadline = self._loop.time() + self._idle
+        self._task = asyncio.current_task()
+        if self._handle is None:
+            self._handle = self._loop.call_at(self._deadline, self._check)
+
+    def disarm(self) -> None:
+        self._task = None
+
+    def _check(self) -> None:
+        self._handle = None
+        task = self._task
+        if task is None:
+            return  # between reads: the next ``arm`` starts a timer again
+        if self._loop.time() >= self._deadline:
+            self.fired = True
+            task.cancel()
+        else:
+            self._handle = self._loop.call_at(self._deadline, self._check)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._task = None
+
+
 class UpstreamResponse:
     """A 2xx upstream response whose body has not been read yet.
 
@@ -101,21 +148,33 @@ class UpstreamResponse:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         it = self._raw.aiter_content().__aiter__()  # type: ignore[no-untyped-call]
-        idle = _limit(self._idle)
+        watch = _IdleWatch(self._idle) if self._idle > 0 else None
         try:
             while True:
                 try:
-                    # asyncio.timeout, not wait_for: wait_for wraps every read in a new
-                    # Task (an extra loop pass per chunk); a timeout is one timer handle.
-                    async with asyncio.timeout(idle):
+                    if watch is not None:
+                        watch.arm()
+                    try:
                         chunk = await it.__anext__()
+                    finally:
+                        if watch is not None:
+                            watch.disarm()
                 except StopAsyncIteration:
                     self._done = True
                     return
-                except TimeoutError as exc:
-                    raise UpstreamTimeout(
-                        f"{self.upstream}: no data for {self._idle:g}s mid-stream"
-                    ) from exc
+                except asyncio.CancelledError:
+                    task = asyncio.current_task()
+                    # ours alone (uncancel() == 0), not also a caller's cancel: a timeout
+                    if (
+                        watch is not None
+                        and watch.fired
+                        and task is not None
+                        and not task.uncancel()
+                    ):
+                        raise UpstreamTimeout(
+                            f"{self.upstream}: no data for {self._idle:g}s mid-stream"
+                        ) from None
+                    raise
                 except CurlTimeout as exc:
                     raise transport_error(exc, upstream=self.upstream, timeout=True) from None
                 except RequestException as exc:
@@ -123,6 +182,8 @@ class UpstreamResponse:
                 if chunk:
                     yield bytes(chunk)
         finally:
+            if watch is not None:
+                watch.close()
             if not self._done:
                 await self.aclose()
 
