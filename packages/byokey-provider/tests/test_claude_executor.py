@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 import pytest
@@ -17,6 +17,7 @@ from byokey_config import (
     CloakConfig,
     Endpoints,
     ProviderConfig,
+    RoutingStrategy,
     Settings,
 )
 from byokey_provider import (
@@ -31,6 +32,7 @@ from byokey_provider._claude_identity import ANTHROPIC_BETA
 from byokey_provider._executors import EXECUTORS
 from byokey_provider._version_store import VersionInfo, VersionStore
 from byokey_types import (
+    AccountInfo,
     ChatRequest,
     ChatResponse,
     ChatStream,
@@ -38,6 +40,7 @@ from byokey_types import (
     ProviderId,
     RateLimited,
     SSEEvent,
+    TransportError,
     UpstreamError,
     WireFormat,
 )
@@ -144,8 +147,10 @@ async def events_of(response: object) -> list[SSEEvent]:
     return [e async for e in response.events]
 
 
-def anthropic_request(body: dict[str, Any], **headers: str) -> ChatRequest:
-    return ChatRequest(body, format=WireFormat.ANTHROPIC, headers=headers)
+def anthropic_request(
+    body: dict[str, Any], *, account_id: str | None = None, **headers: str
+) -> ChatRequest:
+    return ChatRequest(body, format=WireFormat.ANTHROPIC, headers=headers, account_id=account_id)
 
 
 def test_registered_for_claude() -> None:
@@ -588,3 +593,65 @@ async def test_gateway_hands_its_version_store_to_the_executor(
     fake.last_request.assert_header("user-agent", "claude-cli/2.9.0 (external, cli)")
     # the billing header follows the version the user agent names
     assert "cc_version=2.9.0." in fake.last_request.json()["system"][0]["text"]
+
+
+class TwoAccounts:
+    """Two stored Claude logins; ``b`` has no account UUID in its metadata."""
+
+    tokens: ClassVar[dict[str, str]] = {
+        "a": "sk-ant-oat01-account-a-00000000",
+        "b": "sk-ant-oat01-account-b-00000000",
+    }
+
+    async def get_token(self, provider: ProviderId, account: str | None = None) -> OAuthToken:
+        assert account in self.tokens
+        metadata = {"account_uuid": ACCOUNT} if account == "a" else {}
+        return OAuthToken(self.tokens[account], metadata=metadata)
+
+    async def list_accounts(self, provider: ProviderId) -> list[AccountInfo]:
+        return [AccountInfo("a", is_active=True), AccountInfo("b")]
+
+
+async def test_each_oauth_account_is_its_own_device_and_a_401_fails_over(
+    fake: AnthropicFake, http: UpstreamHttp
+) -> None:
+    settings = Settings(
+        providers={C: ProviderConfig(base_url=fake.url, routing=RoutingStrategy.PRIORITY)}
+    )
+    ex = ClaudeExecutor(C, settings, ConfigCredentials(settings, TwoAccounts()), http)
+    fake.accept_only(*TwoAccounts.tokens.values())
+    await ex.chat(anthropic_request(ANTHROPIC, account_id="a"))
+    fake.fail_next(401, f"revoked {TwoAccounts.tokens['a']}")
+    await ex.chat(anthropic_request(ANTHROPIC))
+    first, failed, second = fake.message_requests
+    assert [r.bearer() for r in (first, failed, second)] == [
+        TwoAccounts.tokens["a"],
+        TwoAccounts.tokens["a"],
+        TwoAccounts.tokens["b"],
+    ]
+    user_a = orjson.loads(first.json()["metadata"]["user_id"])
+    user_b = orjson.loads(second.json()["metadata"]["user_id"])
+    assert user_a["account_uuid"] == ACCOUNT
+    assert user_b["account_uuid"] == account_uuid("oauth:b")
+    assert user_a["device_id"] != user_b["device_id"]
+    assert first.headers["x-claude-code-session-id"] == failed.headers["x-claude-code-session-id"]
+    assert ex.cooldowns.ready_in("a", "claude-sonnet-4-5") > 0
+
+
+async def test_stream_cut_mid_way_raises_while_iterating(
+    fake: AnthropicFake, http: UpstreamHttp
+) -> None:
+    fake.shape_streams(drop_after=3, chunk_sizes=[7])
+    fake.reply_with(answer("a long answer that never ends", tool_call("Bash", {})))
+    body = {**ANTHROPIC, "stream": True, "tools": [BASH_TOOL]}
+    response = await executor(fake, http).chat(anthropic_request(body))
+    assert isinstance(response, ChatStream)
+    seen: list[SSEEvent] = []
+
+    async def drain() -> None:
+        async for event in response.events:
+            seen.append(event)
+
+    with pytest.raises(TransportError):
+        await drain()
+    assert [e.event for e in seen] == ["message_start", "content_block_start", "ping"]
