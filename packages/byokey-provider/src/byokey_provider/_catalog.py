@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from byokey_config import OpenAICompatibleProvider, Settings
-from byokey_translate._thinking import ThinkingConfig, parse_model_suffix
+from byokey_translate import ThinkingConfig, parse_model_suffix
 from byokey_types import ProviderId, UnsupportedModel
 
 from ._registry import MODELS, models_for_provider, parse_qualified_model

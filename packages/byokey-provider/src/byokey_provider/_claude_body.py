@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from byokey_translate._thinking import strip_invalid_thinking_signatures
+from byokey_translate import strip_invalid_thinking_signatures
 
 __all__ = [
     "AUTO_THINKING_BUDGET",

@@ -29,8 +29,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from byokey_config import RoutingStrategy, Settings
-from byokey_translate import StreamConverter, convert_request, convert_response
-from byokey_translate._thinking import ThinkingConfig, apply_thinking, parse_model_suffix
+from byokey_translate import (
+    StreamConverter,
+    ThinkingConfig,
+    apply_thinking,
+    convert_request,
+    convert_response,
+    parse_model_suffix,
+)
 from byokey_types import (
     ByokError,
     ChatRequest,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from byokey_translate._thinking import ThinkingConfig, parse_model_suffix
+from byokey_translate import ThinkingConfig, parse_model_suffix
 from byokey_types import ProviderId, UnsupportedProvider
 
 __all__ = [

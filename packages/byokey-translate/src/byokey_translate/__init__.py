@@ -11,7 +11,12 @@ from byokey_translate._anthropic import inject_cache_control
 from byokey_translate._convert import convert_request, convert_response
 from byokey_translate._sse import SSEDecoder, encode_sse
 from byokey_translate._stream import StreamConverter
-from byokey_translate._thinking import ThinkingConfig, apply_thinking, parse_model_suffix
+from byokey_translate._thinking import (
+    ThinkingConfig,
+    apply_thinking,
+    parse_model_suffix,
+    strip_invalid_thinking_signatures,
+)
 from byokey_types.wire.format import WireFormat as Format
 
 __version__ = "0.1.0"
@@ -28,4 +33,5 @@ __all__ = [
     "encode_sse",
     "inject_cache_control",
     "parse_model_suffix",
+    "strip_invalid_thinking_signatures",
 ]
