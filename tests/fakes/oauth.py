@@ -66,6 +66,7 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 _SECRET_PROVIDERS = ("gemini", "antigravity", "iflow")
 _JSON_EXCHANGE = ("claude", "amp")
+_JSON_REFRESH = ("claude",)  # Claude Code refreshes with JSON; every other client with a form
 _NO_PKCE = ("iflow",)
 _KIMI_HEADERS = (
     "X-Msh-Platform",
@@ -85,7 +86,8 @@ _AWS_ERROR_TYPES = {
     "invalid_request": "InvalidRequestException",
 }
 
-AuthorizeMode = Literal["approve", "deny", "wrong_state", "no_code", "no_state"]
+AuthorizeMode = Literal["approve", "deny", "wrong_state", "no_code", "no_state", "stale_code"]
+"""``stale_code``: a code is issued but has expired by the time it is exchanged."""
 DocMode = Literal["ok", "404", "not_json", "no_client_id", "no_token_url", "no_secret"]
 UserinfoMode = Literal["ok", "empty_key", "500", "not_json"]
 RefreshMode = Literal["rotate", "keep", "invalid_grant", "server_error"]
@@ -119,6 +121,7 @@ class IssuedCode:
     challenge: str | None
     state: str
     used: bool = False
+    expired: bool = False
 
 
 @dataclass
@@ -316,7 +319,12 @@ class OAuthFake:
             code = self._next(f"code-{provider}")
             with self._lock:
                 self.codes[code] = IssuedCode(
-                    provider, query["client_id"], redirect, challenge, state
+                    provider,
+                    query["client_id"],
+                    redirect,
+                    challenge,
+                    state,
+                    expired=mode == "stale_code",
                 )
             params = {"code": code, "state": "forged-state" if mode == "wrong_state" else state}
             if mode == "no_code":
@@ -364,6 +372,10 @@ class OAuthFake:
                 issued.used = True
         if not valid or issued is None:
             return self._reject(400, "invalid_grant", f"{provider}: unknown or reused code")
+        if issued.expired:
+            return Json(
+                400, {"error": "invalid_grant", "error_description": "authorization code expired"}
+            )
         if body.get("redirect_uri") != issued.redirect_uri:
             return self._reject(400, "invalid_grant", f"{provider}: redirect_uri mismatch")
         verifier = body.get("code_verifier")
@@ -417,8 +429,9 @@ class OAuthFake:
         return out
 
     def _refresh(self, provider: str, request: RecordedRequest, body: dict[str, Any]) -> Reply:
-        if _is_json(request):
-            return self._reject(400, "invalid_request", f"{provider}: refresh must be a form")
+        if _is_json(request) != (provider in _JSON_REFRESH):
+            shape = "JSON" if provider in _JSON_REFRESH else "a form"
+            return self._reject(400, "invalid_request", f"{provider}: refresh must be {shape}")
         problem = self._client_auth_problem(provider, request, body, grant="refresh_token")
         if problem:
             return self._reject(401, "invalid_client", problem)

@@ -21,6 +21,14 @@ from byokey_auth._login import (
 )
 from byokey_auth._login_events import LoginEvent, LoginFinished, login_events
 from byokey_auth._manager import NEEDS_LOGIN_KEY, AuthManager, RefreshResult, needs_login
+from byokey_auth._metadata_keys import (
+    CHATGPT_ACCOUNT_ID_KEY,
+    EXECUTOR_METADATA_KEYS,
+    KIRO_PROFILE_ARN,
+    KIRO_REGION,
+    PROJECT_ID_KEY,
+    RESOURCE_URL_KEY,
+)
 from byokey_auth._options import DEFAULT_CALLBACK_PORTS, AuthOptions, ClientOverride
 from byokey_auth._pkce import Pkce, challenge_for, generate_pkce, random_state
 from byokey_auth._prompts import (
@@ -35,13 +43,19 @@ from byokey_auth._refresh import InvalidGrant, RefreshUnavailable, refresh_oauth
 __version__ = "0.1.0"
 
 __all__ = [
+    "CHATGPT_ACCOUNT_ID_KEY",
     "COMPILED_CLIENTS",
     "DEFAULT_CALLBACK_PORTS",
     "DEVICE_MODEL",
     "ENDPOINT_NAMES",
+    "EXECUTOR_METADATA_KEYS",
     "IMPORT_SOURCES",
+    "KIRO_PROFILE_ARN",
+    "KIRO_REGION",
     "LOGIN_KINDS",
     "NEEDS_LOGIN_KEY",
+    "PROJECT_ID_KEY",
+    "RESOURCE_URL_KEY",
     "AuthEndpoints",
     "AuthManager",
     "AuthOptions",

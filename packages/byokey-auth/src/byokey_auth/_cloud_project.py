@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from byokey_auth._context import FlowContext
 from byokey_auth._http import parse_json, send
+from byokey_auth._metadata_keys import PROJECT_ID_KEY
 from byokey_types.errors import ByokError
 from byokey_types.token import OAuthToken
 
@@ -21,7 +22,6 @@ __all__ = ["PROJECT_ID_KEY", "with_antigravity_project"]
 
 log = logging.getLogger(__name__)
 
-PROJECT_ID_KEY: Final = "project_id"
 _BODY: Final = {
     "metadata": {
         "ideType": "ANTIGRAVITY",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from byokey_auth._import_files import ImportSource, optional_str, read_json, require_str
 from byokey_auth._jwt_claims import unverified_claims
+from byokey_auth._metadata_keys import CHATGPT_ACCOUNT_ID_KEY
 from byokey_auth._token_response import codex_metadata
 from byokey_types.errors import AuthError
 from byokey_types.provider import ProviderId
@@ -41,7 +42,7 @@ def read_codex(home: Path) -> tuple[Path, OAuthToken]:
         metadata.update(codex_metadata(id_token))
     account_id = optional_str(tokens, "account_id")
     if account_id is not None:
-        metadata["chatgpt_account_id"] = account_id
+        metadata[CHATGPT_ACCOUNT_ID_KEY] = account_id
     exp = unverified_claims(access).get("exp")
     token = OAuthToken(
         access_token=access,

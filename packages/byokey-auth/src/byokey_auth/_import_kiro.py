@@ -18,6 +18,7 @@ from byokey_auth._import_files import (
     read_json,
     require_str,
 )
+from byokey_auth._kiro_oidc import AWS_REGION_RE
 from byokey_auth._refresh import (
     KIRO_AUTH_METHOD,
     KIRO_CLIENT_ID,
@@ -29,7 +30,7 @@ from byokey_types.errors import AuthError
 from byokey_types.provider import ProviderId
 from byokey_types.token import OAuthToken
 
-__all__ = ["KIRO_SOURCE", "read_kiro"]
+__all__ = ["KIRO_SOURCE", "read_kiro", "region_of_arn"]
 
 KIRO_SOURCE = ImportSource(".aws/sso/cache/kiro-auth-token.json", "Kiro IDE")
 _P = ProviderId.KIRO
@@ -43,6 +44,8 @@ def read_kiro(home: Path) -> tuple[Path, OAuthToken]:
     metadata: dict[str, str] = {"imported_from": "kiro-ide"}
     if (arn := optional_str(data, "profileArn")) is not None:
         metadata[KIRO_PROFILE_ARN] = arn
+        if (region := region_of_arn(arn)) is not None:
+            metadata[KIRO_REGION] = region
     if (login := optional_str(data, "provider")) is not None:
         metadata["login_provider"] = login
     if method == "social":
@@ -56,6 +59,18 @@ def read_kiro(home: Path) -> tuple[Path, OAuthToken]:
         metadata=metadata,
     )
     return path, token
+
+
+def region_of_arn(arn: str) -> str | None:
+    """The region of ``arn:aws:codewhisperer:{region}:{account}:profile/...``.
+
+    A social login names no region of its own; its profile does, and the
+    executor must call CodeWhisperer in that region.
+    """
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn" or not AWS_REGION_RE.match(parts[3]):
+        return None
+    return parts[3]
 
 
 def _client_registration(path: Path, data: dict[str, object]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from byokey_auth._import_files import (
     require_str,
 )
 from byokey_auth._jwt_claims import unverified_claims
+from byokey_auth._metadata_keys import RESOURCE_URL_KEY
 from byokey_types.errors import AuthError
 from byokey_types.provider import ProviderId
 from byokey_types.token import OAuthToken
@@ -65,7 +66,7 @@ def _active_google_account(home: Path) -> str | None:
 def read_qwen_code(home: Path) -> tuple[Path, OAuthToken]:
     path, token, data = _read(ProviderId.QWEN, QWEN_SOURCE, home)
     metadata = {"imported_from": "qwen-code"}
-    resource_url = optional_str(data, "resource_url")
+    resource_url = optional_str(data, RESOURCE_URL_KEY)
     if resource_url is not None:
-        metadata["resource_url"] = resource_url
+        metadata[RESOURCE_URL_KEY] = resource_url
     return path, token.with_metadata(**metadata)

@@ -40,6 +40,7 @@ from byokey_types.provider import ProviderId
 from byokey_types.token import OAuthToken
 
 __all__ = [
+    "AWS_REGION_RE",
     "KIRO_CLIENT_NAME",
     "KIRO_SCOPES",
     "KIRO_START_URL_KEY",
@@ -59,7 +60,8 @@ KIRO_START_URL_KEY: Final = "start_url"
 KIRO_SECRET_EXPIRES_KEY: Final = "client_secret_expires_at"
 _REUSE_MARGIN: Final = 24 * 3600
 """A cached registration this close to expiry is replaced rather than reused."""
-_REGION: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+AWS_REGION_RE: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+"""What an AWS region name looks like (it goes into a host name, so it is checked)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ class KiroRegistration:
 
 
 def _oidc_base(ctx: FlowContext, region: str) -> str:
-    if not _REGION.match(region):
+    if not AWS_REGION_RE.match(region):
         raise AuthError(f"kiro: {region!r} is not an AWS region name")
     return ctx.options.endpoints.require("kiro_oidc").replace("{region}", region).rstrip("/")
 

@@ -92,13 +92,9 @@ class AuthManager:
         self._clock: Clock = clock or SystemClock()
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(timeout=self._options.http_timeout)
-        self._credentials = credentials or CredentialResolver(
-            self._http,
-            self._options.endpoints,
-            self._clock,
-            ttl=self._options.credentials_ttl,
-            retry_after_failure=self._options.credentials_retry_after_failure,
-            cache_dir=self._options.credentials_cache_dir,
+        # from_options: the config clients (``auth.clients``) must reach refresh too.
+        self._credentials = credentials or CredentialResolver.from_options(
+            self._http, self._options, self._clock
         )
         self._ctx = FlowContext(self._http, self._credentials, self._options, self._clock)
         self._lead = lead

@@ -27,6 +27,7 @@ import httpx
 from byokey_auth._context import FlowContext
 from byokey_auth._http import parse_json, send, status_text
 from byokey_auth._iflow import exchange_api_key
+from byokey_auth._metadata_keys import KIRO_PROFILE_ARN, KIRO_REGION
 from byokey_auth._token_response import parse_token_response
 from byokey_types.errors import AuthError, TransportError
 from byokey_types.provider import ProviderId
@@ -54,8 +55,6 @@ KIRO_AUTH_METHOD: Final = "auth_method"
 """``idc`` (AWS Builder ID / IAM Identity Center, refreshed at the OIDC endpoint) or ``social``."""
 KIRO_CLIENT_ID: Final = "client_id"
 KIRO_CLIENT_SECRET: Final = "client_secret"
-KIRO_REGION: Final = "region"
-KIRO_PROFILE_ARN: Final = "profile_arn"
 
 
 class InvalidGrant(AuthError):

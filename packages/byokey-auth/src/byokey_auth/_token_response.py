@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from byokey_auth._jwt_claims import unverified_claims
+from byokey_auth._metadata_keys import CHATGPT_ACCOUNT_ID_KEY, RESOURCE_URL_KEY
 from byokey_types.errors import AuthError
 from byokey_types.provider import ProviderId
 from byokey_types.token import OAuthToken
@@ -42,8 +43,8 @@ def codex_metadata(id_token: str) -> dict[str, str]:
     claims = unverified_claims(id_token)
     out: dict[str, str] = {}
     auth = claims.get("https://api.openai.com/auth")
-    if isinstance(auth, dict) and isinstance(auth.get("chatgpt_account_id"), str):
-        out["chatgpt_account_id"] = auth["chatgpt_account_id"]
+    if isinstance(auth, dict) and isinstance(auth.get(CHATGPT_ACCOUNT_ID_KEY), str):
+        out[CHATGPT_ACCOUNT_ID_KEY] = auth[CHATGPT_ACCOUNT_ID_KEY]
     if isinstance(auth, dict) and isinstance(auth.get("chatgpt_plan_type"), str):
         out["chatgpt_plan_type"] = auth["chatgpt_plan_type"]
     if isinstance(claims.get("email"), str):
@@ -81,8 +82,8 @@ def _claude(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _qwen(data: Mapping[str, Any]) -> dict[str, str]:
-    url = _str(data, "resource_url")
-    return {"resource_url": url} if url else {}
+    url = _str(data, RESOURCE_URL_KEY)
+    return {RESOURCE_URL_KEY: url} if url else {}
 
 
 _EXTRACTORS: dict[ProviderId, Callable[[Mapping[str, Any]], dict[str, str]]] = {
