@@ -245,14 +245,6 @@ async def test_client_disconnect_cancels_the_upstream_request(live: Live, path: 
     assert (rec.provider, rec.account_id, rec.success, rec.status) == ("lab", "hang", False, 499)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "provider layer: curl_cffi leaves a transfer running when the await for its "
-        "response headers/first body byte is cancelled (byokey_provider._http.UpstreamHttp"
-        ".send); the proxy does cancel the gateway call (test_proxy_errors_streams)"
-    ),
-)
 @pytest.mark.parametrize("stream", [False, True])
 async def test_client_leaving_before_the_first_byte_cancels_the_upstream(
     live: Live, stream: bool

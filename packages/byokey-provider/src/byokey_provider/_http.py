@@ -32,6 +32,7 @@ from byokey_config import Settings
 from byokey_translate import SSEDecoder
 from byokey_types import SSEEvent, TransportError, UpstreamTimeout
 
+from ._curl_session import AbandonableSession, abandoned
 from ._errors import transport_error, upstream_error
 
 __all__ = ["Timeouts", "UpstreamHttp", "UpstreamResponse", "valid_proxy_url"]
@@ -265,7 +266,7 @@ class UpstreamHttp:
         if found is None:
             connect_ms = int(self.timeouts.connect * 1000)
             plain = origin.startswith(("http://", "ws://"))
-            found = AsyncSession(
+            found = AbandonableSession(
                 curl_options={CurlOpt.CONNECTTIMEOUT_MS: connect_ms} if connect_ms else None,
                 max_clients=self._max_clients,
                 impersonate=None if plain else self.impersonate,
@@ -311,16 +312,17 @@ class UpstreamHttp:
         session = self.session(url, proxy)
         try:
             async with asyncio.timeout(_limit(t.first_byte + t.connect if t.first_byte > 0 else 0)):
-                raw = await session.request(
-                    method,  # type: ignore[arg-type]
-                    url,
-                    headers=dict(headers),
-                    content=body,
-                    stream=True,
-                    timeout=None,
-                    accept_encoding=None,
-                    default_headers=False,
-                )
+                with abandoned(session):
+                    raw = await session.request(
+                        method,  # type: ignore[arg-type]
+                        url,
+                        headers=dict(headers),
+                        content=body,
+                        stream=True,
+                        timeout=None,
+                        accept_encoding=None,
+                        default_headers=False,
+                    )
         except TimeoutError as exc:
             raise UpstreamTimeout(f"{upstream}: no response within {t.first_byte:g}s") from exc
         except CurlTimeout as exc:
