@@ -13,6 +13,7 @@ import pytest
 
 from byokey_auth import (
     COMPILED_CLIENTS,
+    ENDPOINT_NAMES,
     AuthEndpoints,
     AuthOptions,
     ClientOverride,
@@ -227,3 +228,12 @@ async def test_a_login_from_settings_reaches_only_the_fake(
     assert token.access_token.startswith("at-gemini")
     oauth_fake.server.assert_called("GET", "/oauth/gemini.json", times=1)
     assert oauth_fake.problems == []
+
+
+def test_every_auth_url_can_be_set_from_config(tmp_path: Path) -> None:
+    config = tmp_path / "byokey.yaml"
+    lines = ["endpoints:"] + [f"  {n}: 'http://127.0.0.1:9/{n}'" for n in sorted(ENDPOINT_NAMES)]
+    config.write_text("\n".join(lines) + "\n")
+    options = AuthOptions.from_settings(load_settings(config, env={}))
+    for name in ENDPOINT_NAMES:
+        assert options.endpoints.url(name) == f"http://127.0.0.1:9/{name}", name

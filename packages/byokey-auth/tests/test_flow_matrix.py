@@ -11,7 +11,10 @@ read. See ``/work/notes/auth-matrix.md`` for the table naming these tests.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -41,7 +44,7 @@ from tests.fakes.oauth import (
     OAuthFake,
     RobotBrowser,
 )
-from tests.fakes.server import Drop, FakeServer
+from tests.fakes.server import Drop, FakeServer, Json
 
 P = ProviderId
 DEVICE_FLOWS = (*DEVICE_PROVIDERS, "kiro")
@@ -374,3 +377,52 @@ async def test_hundred_callers_of_a_fresh_login_cause_one_refresh(
     )
     assert len({t.access_token for t in tokens}) == 2  # one new token per account
     assert _refreshes(oauth_fake, "codex") == 2  # exactly one refresh per account
+
+
+# ------------------------------------------------- callback port and offline use
+
+
+@pytest.mark.parametrize("name", AUTH_CODE_PROVIDERS)
+async def test_auth_code_port_conflict_is_reported(
+    name: str, make_options: Callable[..., AuthOptions], robot: RobotBrowser
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        options = make_options(callback_ports={P(name): port})
+        with pytest.raises(AuthError) as caught:
+            await login(name, store=InMemoryTokenStore(), open_browser=robot, options=options)
+    text = str(caught.value)
+    assert f"port {port} is already in use" in text and f"lsof -i :{port}" in text
+    assert robot.opened == []
+
+
+@pytest.mark.parametrize("name", ["gemini", "qwen"])
+async def test_login_and_refresh_work_with_the_document_host_unreachable(
+    name: str,
+    oauth_fake: OAuthFake,
+    fake_server_factory: Callable[..., FakeServer],
+    make_options: Callable[..., AuthOptions],
+    manual_clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    """The runtime document (another client id than compiled in) is cached on disk, so
+    a later process logs in and refreshes with it while its host is down."""
+    oauth_fake.clients[name] = (f"doc-{name}", f"doc-sec-{name}" if name == "gemini" else None)
+    assets = fake_server_factory("assets")
+    assets.route("GET", "/oauth/{provider}.json", lambda r: Json(200, oauth_fake.document(name)))
+    endpoints = _with(oauth_fake, credentials_base=f"{assets.url}/oauth")
+    options = make_options(endpoints=endpoints, clients={}, credentials_cache_dir=tmp_path)
+    async with AuthManager(InMemoryTokenStore(), options=options, clock=manual_clock) as online:
+        await _login(online, name, "default")
+    assets.close()  # the asset host goes away for good
+
+    async with AuthManager(InMemoryTokenStore(), options=options, clock=manual_clock) as offline:
+        token = await _login(offline, name, "default")  # a new process: fresh resolver
+        manual_clock.advance(3600)
+        fresh = await offline.get_token(P(name))
+    assert fresh.access_token != token.access_token
+    sent = {dict(parse_qsl(r.text())).get("client_id") for r in oauth_fake.token_requests(name)}
+    assert sent == {f"doc-{name}"}
+    assert oauth_fake.problems == []
