@@ -22,6 +22,7 @@ class SilentUpstream:
 
     def __init__(self) -> None:
         self.closed = asyncio.Event()
+        self.received = asyncio.Event()
         self.requests = 0
         self._server: asyncio.Server | None = None
 
@@ -51,6 +52,7 @@ class SilentUpstream:
                         length = int(line.split(b":")[1])
                 await reader.readexactly(length)
                 self.requests += 1
+                self.received.set()
                 if self.requests == 1:
                     writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
                     await writer.drain()
@@ -78,8 +80,7 @@ async def test_cancelled_wait_closes_the_connection_and_the_pool_still_works() -
     try:
         async with SilentUpstream() as upstream:
             waiting = asyncio.ensure_future(_send(http, upstream.url))
-            while upstream.requests == 0:  # bounded by the wait_for below
-                await asyncio.sleep(0.01)
+            await asyncio.wait_for(upstream.received.wait(), 5)
             waiting.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await waiting
