@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from byokey_auth import IMPORT_SOURCES, AuthManager, import_tokens
 from byokey_auth._clock import ManualClock
+from byokey_auth._dotenv import parse_dotenv
 from byokey_auth._endpoints import AuthEndpoints
 from byokey_auth._options import AuthOptions
 from byokey_store import InMemoryTokenStore, SqlStore
@@ -353,3 +354,42 @@ async def test_manager_import_clears_a_failed_refresh_cooldown(
         assert imported.account_id == "cc"
         token = await manager.get_token(P.CLAUDE, "cc")
     assert token.access_token == "at-claude-1"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({".gemini/.env": "GOOGLE_CLOUD_PROJECT=work-proj\n"}, "work-proj"),
+        ({".gemini/.env": "export GOOGLE_CLOUD_PROJECT='q-proj' # team\n"}, "q-proj"),
+        ({".env": '# a comment\nGOOGLE_CLOUD_PROJECT_ID="home-proj"\n'}, "home-proj"),
+        ({".gemini/.env": "GOOGLE_CLOUD_PROJECT=a\n", ".env": "GOOGLE_CLOUD_PROJECT=b\n"}, "a"),
+        ({".gemini/.env": "GEMINI_MODEL=x\n", ".env": "GOOGLE_CLOUD_PROJECT=b\n"}, "b"),
+        ({".gemini/.env": "GOOGLE_CLOUD_PROJECT=\n"}, None),
+        ({}, None),
+    ],
+)
+async def test_gemini_project_from_the_cli_env_files(
+    files: dict[str, str], expected: str | None, tmp_path: Path
+) -> None:
+    write(tmp_path, ".gemini/oauth_creds.json", {"access_token": "ya29.x", "refresh_token": "r"})
+    for relative, text in files.items():
+        write(tmp_path, relative, text.encode())
+    result = await import_tokens(P.GEMINI, home=tmp_path, store=InMemoryTokenStore())
+    assert result.token.metadata.get("project_id") == expected
+
+
+_KEYS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
+_VALUES = st.text(
+    st.characters(blacklist_characters="\r\n\"'#\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+)
+
+
+@given(st.dictionaries(_KEYS, _VALUES.map(str.strip), max_size=6), st.booleans())
+def test_dotenv_round_trips(values: dict[str, str], quoted: bool) -> None:
+    text = "\n".join(f'{k}="{v}"' if quoted else f"{k}={v}" for k, v in values.items())
+    assert parse_dotenv("# header\n\n" + text) == values
+
+
+@given(st.text(max_size=300))
+def test_dotenv_never_crashes(text: str) -> None:
+    assert all(isinstance(v, str) for v in parse_dotenv(text).values())

@@ -139,8 +139,12 @@ async def test_imports_store_the_keys(tmp_path: Path) -> None:
             "profileArn": "arn:aws:codewhisperer:eu-central-1:699:profile/ABC",
         },
     )
-    for provider in (P.CODEX, P.QWEN, P.KIRO):
+    _write(tmp_path, ".gemini/oauth_creds.json", {"access_token": "g", "refresh_token": "r"})
+    (tmp_path / ".gemini" / ".env").write_text("GOOGLE_CLOUD_PROJECT=ws-project\n")
+    for provider in (P.CODEX, P.QWEN, P.KIRO, P.GEMINI):
         await import_tokens(provider, home=tmp_path, store=store)
+    gemini = await store.load(P.GEMINI)
+    assert gemini is not None and gemini.metadata[PROJECT_ID_KEY] == "ws-project"
     codex, qwen, kiro = [await store.load(p) for p in (P.CODEX, P.QWEN, P.KIRO)]
     assert codex is not None and codex.metadata[CHATGPT_ACCOUNT_ID_KEY] == "acct-jwt"
     assert qwen is not None and qwen.metadata[RESOURCE_URL_KEY] == "portal.qwen.ai"

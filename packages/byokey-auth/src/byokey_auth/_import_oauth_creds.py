@@ -2,7 +2,9 @@
 
 Both write ``access_token``, ``refresh_token`` and ``expiry_date`` (milliseconds).
 Gemini's id token gives the account email (``google_accounts.json`` as a
-fallback); Qwen's ``resource_url`` is the API host the account must use, which
+fallback) and the Cloud Code project comes from ``GOOGLE_CLOUD_PROJECT`` in the
+``.env`` files Gemini CLI itself reads (``~/.gemini/.env``, then ``~/.env``),
+which Workspace accounts must set; Qwen's ``resource_url`` is the API host the account must use, which
 the original dropped.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from byokey_auth._dotenv import read_dotenv
 from byokey_auth._import_files import (
     ImportSource,
     epoch_seconds,
@@ -18,7 +21,7 @@ from byokey_auth._import_files import (
     require_str,
 )
 from byokey_auth._jwt_claims import unverified_claims
-from byokey_auth._metadata_keys import RESOURCE_URL_KEY
+from byokey_auth._metadata_keys import PROJECT_ID_KEY, RESOURCE_URL_KEY
 from byokey_types.errors import AuthError
 from byokey_types.provider import ProviderId
 from byokey_types.token import OAuthToken
@@ -51,7 +54,22 @@ def read_gemini_cli(home: Path) -> tuple[Path, OAuthToken]:
         email = _active_google_account(home)
     if isinstance(email, str):
         metadata["email"] = email
+    if (project := _gemini_project(home)) is not None:
+        metadata[PROJECT_ID_KEY] = project
     return path, token.with_metadata(**metadata)
+
+
+_PROJECT_VARS = ("GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT_ID")
+
+
+def _gemini_project(home: Path) -> str | None:
+    """The project Gemini CLI would use from its ``.env`` files (first file that names one)."""
+    for env_file in (home / ".gemini" / ".env", home / ".env"):
+        values = read_dotenv(env_file)
+        for name in _PROJECT_VARS:
+            if values.get(name):
+                return values[name]
+    return None
 
 
 def _active_google_account(home: Path) -> str | None:
