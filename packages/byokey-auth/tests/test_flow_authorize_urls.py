@@ -140,7 +140,7 @@ def test_device_code_required_fields(missing: str) -> None:
 
 
 _QUERY_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30
 )
 
 

@@ -32,7 +32,12 @@ async def test_the_readme_example_logs_in_and_saves(
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+
+    def fake_open(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
     oauth_fake.device_overrides["copilot"] = {"interval": 1}  # the example runs on real time
     namespace: dict[str, Any] = {"__name__": "readme_example"}
     exec(compile(_example(), str(README), "exec"), namespace)
