@@ -72,7 +72,7 @@ async def test_openai_client_on_openai_compatible_non_stream(live: Live) -> None
     assert (body["model"], body["temperature"], body["stream"]) == (LAB_UPSTREAM_MODEL, 0.3, False)
     [rec] = await live.records()
     assert (rec.provider, rec.model, rec.account_id) == ("lab", LAB_MODEL, "lab-key")
-    assert (rec.input_tokens, rec.output_tokens, rec.cache_read_tokens) == (21, 4, 5)
+    assert (rec.input_tokens, rec.output_tokens, rec.cache_read_tokens) == (16, 4, 5)  # 21 - 5
     assert (rec.success, rec.status) == (True, 200)
     assert rec.latency_ms is not None and rec.latency_ms >= 0
 
@@ -528,3 +528,31 @@ async def test_count_tokens_and_management_on_the_real_gateway(live: Live) -> No
     assert headers["anthropic-ratelimit-requests-remaining"] == "41"
     ids = {m["id"] for m in models["data"]}
     assert {LAB_MODEL, GEMINI_MODEL, KIRO_MODEL, CLAUDE_MODEL, CODEX_MODEL} <= ids
+
+
+async def test_usage_means_the_same_whatever_the_client_format(live: Live) -> None:
+    """One Claude answer with cache reads and writes, asked for by three client families:
+    every record splits the prompt the same way (input excludes cached tokens)."""
+    usage = Usage(input_tokens=40, output_tokens=6, cache_read_tokens=30, cache_creation_tokens=8)
+    live.up.claude.reply_with(*[answer("same", usage=usage)] * 4)
+    async with live.openai() as client:
+        await client.chat.completions.create(
+            model=CLAUDE_MODEL, messages=[{"role": "user", "content": "hi"}]
+        )
+        stream = await client.chat.completions.create(
+            model=CLAUDE_MODEL, messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+        async for _ in stream:
+            pass
+        await client.responses.create(model=CLAUDE_MODEL, input="hi")
+    async with live.anthropic() as aclient:
+        await aclient.messages.create(
+            model=CLAUDE_MODEL, max_tokens=8, messages=[{"role": "user", "content": "hi"}]
+        )
+    records = await live.records()
+    split = {
+        (r.input_tokens, r.output_tokens, r.cache_read_tokens, r.cache_write_tokens)
+        for r in records
+    }
+    assert len(records) == 4
+    assert split == {(40, 6, 30, 8)}

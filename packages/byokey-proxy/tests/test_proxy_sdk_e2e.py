@@ -31,7 +31,7 @@ async def test_openai_non_stream_records_usage(server: Running) -> None:
     assert len(records) == 1
     rec = records[0]
     assert (rec.model, rec.provider, rec.account_id) == ("gpt-5.1", "codex", "acct-1")
-    assert (rec.input_tokens, rec.output_tokens, rec.cache_read_tokens) == (11, 7, 3)
+    assert (rec.input_tokens, rec.output_tokens, rec.cache_read_tokens) == (8, 7, 3)  # 11 - 3
     assert rec.success and rec.status == 200 and rec.latency_ms is not None
 
 

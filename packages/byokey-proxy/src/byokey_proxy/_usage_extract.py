@@ -1,9 +1,17 @@
 """Token counts read out of response bodies and stream events, per wire format.
 
-The proxy reads usage from the *provider's* answer, before translation, so the
-numbers are the upstream's own. Streams report usage piecemeal (Anthropic puts
-input tokens in ``message_start`` and output tokens in ``message_delta``), so a
+Streams report usage piecemeal (Anthropic puts input tokens in
+``message_start`` and output tokens in ``message_delta``), so a
 :class:`TokenCounts` accumulates: later values win per field.
+
+One convention whatever the format: ``input_tokens`` are the prompt tokens
+that were neither read from nor written to the prompt cache (Anthropic's own
+meaning), so ``input + cache_read + cache_write`` is the whole prompt. OpenAI,
+Responses and Gemini count cached tokens inside their prompt total, so those
+are subtracted; otherwise the same Claude request would record 40 input tokens
+for Claude Code and 78 for an OpenAI client. Cache writes survive translation
+as ``prompt_tokens_details.cache_creation_tokens`` /
+``input_tokens_details.cache_write_tokens`` (``byokey_translate``'s names).
 """
 
 from __future__ import annotations
@@ -40,12 +48,25 @@ def _dict(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _openai(counts: TokenCounts, usage: dict[str, Any]) -> None:
-    _set(counts, "input_tokens", usage.get("prompt_tokens"))
-    _set(counts, "output_tokens", usage.get("completion_tokens"))
-    details = _dict(usage.get("prompt_tokens_details"))
+def _prompt(
+    counts: TokenCounts, total: Any, details: dict[str, Any] | None, read: str, write: str | None
+) -> None:
+    """Split a prompt total that includes cached tokens into the three categories."""
+    cached = (_int(details.get(read)) or 0) if details else 0
+    written = (_int(details.get(write)) or 0) if details and write else 0
+    prompt = _int(total)
+    if prompt is not None:
+        counts.input_tokens = max(0, prompt - cached - written)
     if details:
-        _set(counts, "cache_read_tokens", details.get("cached_tokens"))
+        _set(counts, "cache_read_tokens", details.get(read))
+        if write:
+            _set(counts, "cache_write_tokens", details.get(write))
+
+
+def _openai(counts: TokenCounts, usage: dict[str, Any]) -> None:
+    details = _dict(usage.get("prompt_tokens_details"))
+    _prompt(counts, usage.get("prompt_tokens"), details, "cached_tokens", "cache_creation_tokens")
+    _set(counts, "output_tokens", usage.get("completion_tokens"))
 
 
 def _anthropic(counts: TokenCounts, usage: dict[str, Any]) -> None:
@@ -56,17 +77,14 @@ def _anthropic(counts: TokenCounts, usage: dict[str, Any]) -> None:
 
 
 def _responses(counts: TokenCounts, usage: dict[str, Any]) -> None:
-    _set(counts, "input_tokens", usage.get("input_tokens"))
-    _set(counts, "output_tokens", usage.get("output_tokens"))
     details = _dict(usage.get("input_tokens_details"))
-    if details:
-        _set(counts, "cache_read_tokens", details.get("cached_tokens"))
+    _prompt(counts, usage.get("input_tokens"), details, "cached_tokens", "cache_write_tokens")
+    _set(counts, "output_tokens", usage.get("output_tokens"))
 
 
 def _gemini(counts: TokenCounts, usage: dict[str, Any]) -> None:
-    _set(counts, "input_tokens", usage.get("promptTokenCount"))
+    _prompt(counts, usage.get("promptTokenCount"), usage, "cachedContentTokenCount", None)
     _set(counts, "output_tokens", usage.get("candidatesTokenCount"))
-    _set(counts, "cache_read_tokens", usage.get("cachedContentTokenCount"))
 
 
 def usage_from_body(counts: TokenCounts, body: dict[str, Any], fmt: WireFormat) -> None:
