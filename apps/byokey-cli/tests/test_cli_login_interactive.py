@@ -32,7 +32,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _TIMEOUT = 30
 
 
-def _spawn(home: Path, *args: str) -> pexpect.spawn:
+def _spawn(home: Path, *args: str, browser: str | None = None) -> pexpect.spawn:
     env = {
         "HOME": str(home),
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -40,6 +40,8 @@ def _spawn(home: Path, *args: str) -> pexpect.spawn:
         "COLUMNS": "200",
         "PYTHONUNBUFFERED": "1",
     }
+    if browser is not None:
+        env["BROWSER"] = browser
     child = pexpect.spawn(
         sys.executable,
         ["-m", "byokey_cli", "login", *args],
@@ -118,6 +120,36 @@ def test_browser_login_with_the_test_as_browser(tmp_home: Path, oauth_fake: OAut
     assert "claude: signed in; saved as account 'default' (token expires in" in out
     assert oauth_fake.problems == []
     assert _accounts(tmp_home, ProviderId.CLAUDE) == [("default", True)]
+
+
+_ROBOT_BROWSER = """\
+import sys
+import httpx
+
+first = httpx.get(sys.argv[1], timeout=10)
+callback = first.headers["location"].replace("localhost", "127.0.0.1")
+page = httpx.get(callback, timeout=20)
+open(sys.argv[2], "w").write(f"{first.status_code} {page.status_code} {callback}")
+"""
+
+
+def test_browser_is_opened_without_no_browser(tmp_home: Path, oauth_fake: OAuthFake) -> None:
+    """$BROWSER is a robot that plays the user: the login opens it and finishes by itself."""
+    robot = tmp_home / "robot_browser.py"
+    robot.write_text(_ROBOT_BROWSER)
+    visit = tmp_home / "visit.txt"
+    port = _free_port()
+    write_config(tmp_home, oauth_config(oauth_fake, codex=port))
+    child = _spawn(tmp_home, "openai", browser=f"{sys.executable} {robot} %s {visit}")
+    child.expect("Your browser should open")
+    out = _finish(child)
+    assert child.exitstatus == 0, out
+    assert "codex: signed in; saved as account 'default'" in out
+    first, page, callback = visit.read_text().split(" ", 2)
+    assert (first, page) == ("302", "200")
+    assert callback.startswith(f"http://127.0.0.1:{port}/auth/callback?")
+    assert oauth_fake.problems == []
+    assert _accounts(tmp_home, ProviderId.CODEX) == [("default", True)]
 
 
 def test_denied_login_is_one_error_line(tmp_home: Path, oauth_fake: OAuthFake) -> None:
