@@ -248,6 +248,8 @@ def launch_litellm(litellm: Path, fake_port: int, workdir: Path) -> Server:
             "LITELLM_DONT_SHOW_FEEDBACK_BOX": "True",
             "DISABLE_SCHEMA_UPDATE": "True",
             "NO_DOCS": "True",
+            # no client key, like byokey on loopback (LiteLLM >= 1.8x refuses that by default)
+            "LITELLM_DANGEROUSLY_PERMIT_WEAK_OR_UNSET_MASTER_KEY": "true",
             "HOME": str(workdir),
         }
     )
