@@ -188,7 +188,7 @@ def threaded_real_server(fake_servers: FakeServers, tmp_path: Path) -> Iterator[
 def fake_servers() -> Iterator[FakeServers]:
     """The real-gateway tests' upstream fakes (one server per family, shared by a module)."""
     with contextlib.ExitStack() as stack:
-        names = ("lab", "gemini", "kiro", "claude", "codex")
+        names = ("lab", "gemini", "kiro", "claude", "codex", "copilot")
         yield FakeServers(*(stack.enter_context(FakeServer(name)) for name in names))
 
 

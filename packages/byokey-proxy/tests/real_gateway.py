@@ -16,6 +16,7 @@ client model         upstream                    wire format
 ``kiro-default``     kiro (OAuth login)           AWS event-stream -> Anthropic (``KiroFake``)
 ``claude-opus-4-6``  claude (API key)             Anthropic Messages (``AnthropicFake``)
 ``gpt-5.4``          codex (ChatGPT login)        Responses over SSE (``CodexFake``)
+``gpt-4o``           copilot (GitHub login)       token exchange + Chat (``CopilotFake``)
 ===================  ==========================  ======================================
 """
 
@@ -41,6 +42,7 @@ from byokey_store import InMemoryTokenStore
 from byokey_types import OAuthToken, ProviderId, UsageRecord, UsageStore
 from tests.fakes.anthropic import AnthropicFake
 from tests.fakes.codex import CodexFake
+from tests.fakes.copilot import EXCHANGE_PATH, USER_PATH, CopilotFake
 from tests.fakes.gemini import GeminiFake
 from tests.fakes.kiro import KiroFake
 from tests.fakes.openai import OpenAIFake
@@ -59,6 +61,8 @@ CLAUDE_MODEL = "claude-opus-4-6"
 CODEX_TOKEN = "eyFakeChatGPTAccessToken0123456789"
 CODEX_ACCOUNT = "acct-chatgpt-fake"
 CODEX_MODEL = "gpt-5.4"
+GITHUB_TOKEN = "gho_fake_github_token_0123"
+COPILOT_MODEL = "gpt-4o"
 
 
 @dataclass
@@ -70,6 +74,7 @@ class Upstreams:
     kiro: KiroFake
     claude: AnthropicFake
     codex: CodexFake
+    copilot: CopilotFake
 
 
 @dataclass
@@ -79,16 +84,20 @@ class FakeServers:
     kiro: FakeServer
     claude: FakeServer
     codex: FakeServer
+    copilot: FakeServer
 
     def fresh(self) -> Upstreams:
-        for server in (self.lab, self.gemini, self.kiro, self.claude, self.codex):
+        for server in (self.lab, self.gemini, self.kiro, self.claude, self.codex, self.copilot):
             server.clear()
+        copilot = CopilotFake(self.copilot)
+        copilot.add_account(GITHUB_TOKEN)
         return Upstreams(
             lab=OpenAIFake(self.lab).accept_only(LAB_KEY),  # type: ignore[arg-type]
             gemini=GeminiFake(self.gemini).accept_only(GEMINI_KEY),  # type: ignore[arg-type]
             kiro=KiroFake(self.kiro).accept_only(KIRO_TOKEN),  # type: ignore[arg-type]
             claude=AnthropicFake(self.claude).accept_only(CLAUDE_KEY),  # type: ignore[arg-type]
             codex=CodexFake(self.codex).accept_only(CODEX_TOKEN),  # type: ignore[arg-type]
+            copilot=copilot,
         )
 
 
@@ -100,7 +109,11 @@ def settings_for(servers: FakeServers, **overrides: Any) -> Settings:
             "kiro": {"base_url": servers.kiro.url},
             "claude": {"api_key": CLAUDE_KEY, "base_url": servers.claude.url},
         },
-        "endpoints": {"codex_chatgpt": f"{servers.codex.url}/backend-api/codex"},
+        "endpoints": {
+            "codex_chatgpt": f"{servers.codex.url}/backend-api/codex",
+            "copilot_token_exchange": servers.copilot.url + EXCHANGE_PATH,
+            "copilot_user": servers.copilot.url + USER_PATH,
+        },
         "openai_compatible": [
             {
                 "name": "lab",
@@ -156,6 +169,7 @@ async def real_proxy(
     current = [settings_for(servers)]
     tokens = InMemoryTokenStore()
     await tokens.save(ProviderId.KIRO, OAuthToken(KIRO_TOKEN, metadata={"profile_arn": KIRO_ARN}))
+    await tokens.save(ProviderId.COPILOT, OAuthToken(GITHUB_TOKEN, token_type="bearer"))
     await tokens.save(
         ProviderId.CODEX, OAuthToken(CODEX_TOKEN, metadata={"chatgpt_account_id": CODEX_ACCOUNT})
     )

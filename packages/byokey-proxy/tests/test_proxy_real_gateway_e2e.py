@@ -23,6 +23,8 @@ from real_gateway import (
     CODEX_ACCOUNT,
     CODEX_MODEL,
     CODEX_TOKEN,
+    COPILOT_MODEL,
+    GITHUB_TOKEN,
     GEMINI_KEY,
     GEMINI_MODEL,
     KIRO_MODEL,
@@ -556,3 +558,41 @@ async def test_usage_means_the_same_whatever_the_client_format(live: Live) -> No
     }
     assert len(records) == 4
     assert split == {(40, 6, 30, 8)}
+
+
+async def test_claude_code_and_an_openai_client_on_copilot(live: Live) -> None:
+    """A GitHub login: token exchange, then Chat Completions with the VS Code identity."""
+    live.up.copilot.chat.reply_with(answer("Copilot streams", input_tokens=12), "I see a PNG.")
+    async with (
+        live.anthropic() as client,
+        client.messages.stream(
+            model=COPILOT_MODEL, max_tokens=32, messages=[{"role": "user", "content": "hi"}]
+        ) as stream,
+    ):
+        message = await stream.get_final_message()
+    assert message.content[0].text == "Copilot streams"  # type: ignore[union-attr]
+    async with live.openai() as oclient:
+        reply = await oclient.chat.completions.create(
+            model=COPILOT_MODEL,
+            messages=[
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "what?"},
+                        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+                    ],
+                }
+            ],
+        )
+    assert reply.choices[0].message.content == "I see a PNG."
+    [exchange] = live.up.copilot.exchanges  # one exchange serves both requests
+    exchange.assert_header("authorization", f"token {GITHUB_TOKEN}")
+    first, second = live.up.copilot.chats
+    assert first.bearer() != GITHUB_TOKEN  # the exchanged Copilot token, not the login
+    first.assert_header("copilot-integration-id", "vscode-chat")
+    second.assert_header("copilot-vision-request", "true")
+    records = await live.records()
+    assert [(r.provider, r.model, r.status) for r in records] == [
+        ("copilot", COPILOT_MODEL, 200),
+        ("copilot", COPILOT_MODEL, 200),
+    ]
