@@ -154,7 +154,8 @@ def _machine_section(results: dict[str, Any]) -> list[str]:
         "- " + ", ".join(f"{k} {val}" for k, val in v.items()),
         f"- knobs: {results['knobs']['duration']} s per measured run after {results['knobs']['warmup']} s"
         f" of warm-up, ≤ {results['knobs']['count']:,} requests per run, {results['knobs']['chunks']} SSE"
-        f" chunks, server mode `{results['knobs']['server']}`",
+        f" chunks, servers {', '.join(f'`{n}`' for n in results.get('servers', {}))}"
+        f" (`--server {results['knobs']['server']}`)",
         "",
     ]  # fmt: skip
 
