@@ -67,7 +67,11 @@ class StreamOutcome:
 
 
 class SSEResponse(Response):
-    """An ASGI response streaming ``frames`` (already encoded) to the client."""
+    """An ASGI response streaming ``frames`` (already encoded) to the client.
+
+    ``disconnect`` is the request's ``http.disconnect`` listener when the
+    handler already runs one (``LeaveWatch``); otherwise one is started here.
+    """
 
     def __init__(
         self,
