@@ -6,6 +6,12 @@ background task drains the queue in batches into the persistent store, so a
 slow disk or database never delays a response. When the queue is full the
 record still counts in memory and the drop is logged (losing a history row is
 better than stalling every client).
+
+The writer lingers: after the first queued record it waits up to ``linger``
+seconds (or until ``_BATCH`` records are queued) and writes them in one
+transaction. At low concurrency a commit per request was most of the CPU a
+request cost (docs/performance.md, item 5); with lingering it is at most one
+commit per second. ``aclose`` still writes everything that is queued.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from byokey_types import UsageRecord, UsageStore
@@ -24,6 +31,7 @@ __all__ = ["ModelStats", "UsageRecorder", "UsageTotals"]
 _log = logging.getLogger("byokey.proxy.usage")
 
 _BATCH = 64
+_LINGER_SECS = 1.0
 
 
 @dataclass(slots=True)
@@ -48,12 +56,25 @@ class UsageTotals:
 class UsageRecorder:
     """In-memory counters plus a write-behind queue into an optional ``UsageStore``."""
 
-    def __init__(self, store: UsageStore | None = None, *, max_pending: int = 10_000) -> None:
+    def __init__(
+        self,
+        store: UsageStore | None = None,
+        *,
+        max_pending: int = 10_000,
+        linger: float = _LINGER_SECS,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        """``linger``/``sleep`` set how long the writer gathers a batch (tests inject ``sleep``)."""
         self.store = store
         self.totals = UsageTotals()
         self.dropped = 0
         self._queue: asyncio.Queue[UsageRecord] = asyncio.Queue(maxsize=max_pending)
         self._task: asyncio.Task[None] | None = None
+        self._linger = linger
+        self._sleep = sleep
+        # Set when the queue holds a full batch, so the writer stops lingering early.
+        self._full = asyncio.Event()
+        self._held: UsageRecord | None = None
 
     # --- recording (request path) ----------------------------------------------
 
@@ -77,6 +98,8 @@ class UsageRecorder:
             return
         try:
             self._queue.put_nowait(rec)
+            if self._queue.qsize() >= _BATCH - 1:
+                self._full.set()
         except asyncio.QueueFull:
             self.dropped += 1
             _log.warning("usage queue full; dropped a history record (%d so far)", self.dropped)
@@ -129,17 +152,36 @@ class UsageRecorder:
 
     @property
     def pending(self) -> int:
-        return self._queue.qsize()
+        return self._queue.qsize() + (self._held is not None)
 
     # --- the writer ----------------------------------------------------------------
 
     async def _drain_forever(self) -> None:
         while True:
-            first = await self._queue.get()
-            await self._write([first, *self._take(_BATCH - 1)])
+            # While lingering the first record is held, not lost: a cancel
+            # (``aclose``) leaves it for ``flush``, which writes it first.
+            self._held = await self._queue.get()
+            if self._linger > 0 and self._queue.qsize() < _BATCH - 1:
+                await self._wait_for_batch()
+            self._full.clear()
+            await self._write(self._take(_BATCH))
+
+    async def _wait_for_batch(self) -> None:
+        """Return after ``linger`` seconds or as soon as a full batch is queued."""
+        self._full.clear()
+        sleeper = asyncio.ensure_future(self._sleep(self._linger))
+        filled = asyncio.ensure_future(self._full.wait())
+        try:
+            await asyncio.wait({sleeper, filled}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            filled.cancel()
 
     def _take(self, limit: int) -> list[UsageRecord]:
         batch: list[UsageRecord] = []
+        if self._held is not None:
+            batch.append(self._held)
+            self._held = None
         while len(batch) < limit:
             try:
                 batch.append(self._queue.get_nowait())
