@@ -341,3 +341,32 @@ def test_crash_during_legacy_migration_loses_no_token(tmp_path: Path) -> None:
     assert row == ("default", 1, CLAUDE_JSON)
     assert json.loads(row[2])["refresh_token"] == "rt-claude"
     del store
+
+
+def test_head_revision_constant_matches_the_shipped_migrations() -> None:
+    from byokey_store._migrate import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION
+
+
+def test_opening_a_database_at_head_does_not_import_alembic(tmp_path: Path) -> None:
+    db = tmp_path / "head.db"
+    code = (
+        "import asyncio, sys\n"
+        "from byokey_store import open_store\n"
+        "async def main():\n"
+        "    s = await open_store(sys.argv[1])\n"
+        "    await s.aclose()\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    first = subprocess.run(
+        [sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=120
+    )
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "True"  # a new database is migrated by alembic
+    second = subprocess.run(
+        [sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=120
+    )
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == "False"
