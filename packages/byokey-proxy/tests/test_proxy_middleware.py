@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -94,6 +95,40 @@ async def test_413_in_the_anthropic_format(server: Running) -> None:
     assert reply.status_code == 413
     assert reply.json()["type"] == "error"
     assert reply.json()["error"]["type"] == "request_too_large"
+
+
+async def _chunked(body: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), 8192):
+        yield body[start : start + 8192]
+
+
+async def test_chunked_bodies_are_counted_against_the_limit(server: Running) -> None:
+    big = b"{" + b" " * (65 * 1024) + b"}"
+    small = orjson.dumps({"model": "gpt-5.1", "messages": []})
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        refused = await client.post(
+            "/v1/messages",
+            content=_chunked(big),
+            headers={"content-type": "application/json", "x-request-id": "big-1"},
+        )
+        served = await client.post(
+            "/v1/chat/completions",
+            content=_chunked(small),
+            headers={"content-type": "application/json"},
+        )
+    assert "content-length" not in refused.request.headers
+    assert refused.status_code == 413
+    assert refused.json()["error"]["type"] == "request_too_large"
+    assert refused.headers["x-request-id"] == "big-1"
+    assert served.status_code == 200
+
+
+async def test_replies_carry_no_server_header(server: Running) -> None:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        reply = await client.get("/v1/models")
+    assert reply.status_code == 200
+    assert "server" not in reply.headers
+    assert reply.headers["x-request-id"]
 
 
 async def _dumps(folder: Path, count: int) -> list[Path]:

@@ -1,8 +1,8 @@
 """The two ASGI applications: the main listener and the Amp listener.
 
-Both are built from one :class:`ProxyState` and the same middleware stack
-(outermost first): dump → request id → access log → body limit → client keys
-→ routes. The main app's route table also feeds ``/openapi.json``.
+Both are built from one :class:`ProxyState` and the same front middleware
+(:class:`~byokey_proxy._mw_front.FrontMiddleware`: dump when enabled → request
+id → access log → body limit → client keys, in one layer) → routes. The main app's route table also feeds ``/openapi.json``.
 """
 
 from __future__ import annotations
@@ -24,11 +24,8 @@ from ._amp_forward import ampcode_proxy, login_redirects
 from ._amp_threads import get_thread, list_threads
 from ._client_format import format_for_path
 from ._http_errors import MethodNotAllowed, NotFound
-from ._mw_access_log import AccessLogMiddleware
-from ._mw_body_limit import BodyLimitMiddleware
-from ._mw_client_auth import ClientAuthMiddleware
-from ._mw_dump import DumpMiddleware
-from ._mw_request_id import RequestIdMiddleware
+from ._mw_client_auth import ClientKeys
+from ._mw_front import FrontMiddleware
 from ._openapi import Operation, Parameter, build_openapi
 from ._responses import error_response, json_response
 from ._routes_chat import (
@@ -218,14 +215,8 @@ def _openapi_route(version: str) -> Handler:
     return handle
 
 
-def _stack(state: ProxyState, *, listener: str, auth: Middleware) -> list[Middleware]:
-    return [
-        Middleware(DumpMiddleware),
-        Middleware(RequestIdMiddleware),
-        Middleware(AccessLogMiddleware, listener=listener),
-        Middleware(BodyLimitMiddleware, limit=state.max_body_bytes),
-        auth,
-    ]
+def _stack(state: ProxyState, *, listener: str, keys: ClientKeys) -> list[Middleware]:
+    return [Middleware(FrontMiddleware, listener=listener, limit=state.max_body_bytes, keys=keys)]
 
 
 def create_app(state: ProxyState) -> Starlette:
@@ -236,13 +227,12 @@ def create_app(state: ProxyState) -> Starlette:
         Route(path, handler(state), methods=[method]) for method, path, handler, _ in _MAIN_ROUTES
     ]
     routes.append(Route("/openapi.json", _openapi_route(__version__), methods=["GET"]))
-    auth = Middleware(
-        ClientAuthMiddleware,
+    keys = ClientKeys(
         settings=state.settings,
         protected=lambda path: path != "/openapi.json",
         exposed=lambda: state.exposed,
     )
-    return _starlette(routes, _stack(state, listener="main", auth=auth))
+    return _starlette(routes, _stack(state, listener="main", keys=keys))
 
 
 async def _routing_error(request: Request, exc: Exception) -> Response:
@@ -317,11 +307,10 @@ def create_amp_app(state: ProxyState) -> Starlette:
         Route("/v0/management/{path:path}", forward, methods=_ANY),
         Route("/api/{path:path}", forward, methods=_ANY),
     ]
-    auth = Middleware(
-        ClientAuthMiddleware,
+    keys = ClientKeys(
         settings=state.settings,
         protected=lambda path: path not in _AMP_OPEN_PATHS,
         exposed=lambda: state.exposed,
         lock_management=False,
     )
-    return _starlette(routes, _stack(state, listener="amp", auth=auth))
+    return _starlette(routes, _stack(state, listener="amp", keys=keys))

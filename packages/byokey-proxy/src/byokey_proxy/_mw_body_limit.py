@@ -1,45 +1,40 @@
 """Request bodies above the limit get a clear 413 in the client's format.
 
-A declared ``content-length`` over the limit is refused before reading;
-chunked bodies are counted as they arrive and the read fails with
-``BodyTooLarge``, which the handlers render like any other error.
+A declared ``content-length`` over the limit is refused before reading.
+Chunked bodies are counted as they arrive and the read fails with
+``BodyTooLarge``, which the handlers render like any other error. A body with
+a declared length within the limit is not counted: the HTTP server already
+refuses more bytes than declared.
 """
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
-from ._client_format import format_for_path
 from ._http_errors import BodyTooLarge
-from ._responses import error_response
 
-__all__ = ["BodyLimitMiddleware"]
+__all__ = ["counted_receive", "declared_length"]
 
 
-class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, limit: int) -> None:
-        self.app = app
-        self.limit = limit
+def declared_length(scope: Scope) -> int | None:
+    """The request's ``content-length``, or None when it has none (chunked) or a bad one."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
-                response = error_response(BodyTooLarge(limit), format_for_path(scope["path"]))
-                await response(scope, receive, send)
-                return
-        seen = 0
 
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLarge(limit)
-            return message
+def counted_receive(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises ``BodyTooLarge`` once the body passes ``limit`` bytes."""
+    seen = 0
 
-        await self.app(scope, counted, send)
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return counted

@@ -12,16 +12,14 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from byokey_config import Settings
 from byokey_types import ByokError
 
-from ._client_format import format_for_path
 from ._http_errors import ClientKeyRequired, ManagementLocked
-from ._responses import error_response
 
-__all__ = ["ClientAuthMiddleware", "key_matches", "presented_keys"]
+__all__ = ["ClientKeys", "key_matches", "presented_keys"]
 
 _OPEN_PATHS = frozenset({"/healthz"})
 
@@ -52,12 +50,13 @@ def key_matches(candidate: str | None, keys: tuple[str, ...]) -> bool:
     return found
 
 
-class ClientAuthMiddleware:
-    """``protected(path)`` says which paths need a key on this listener."""
+class ClientKeys:
+    """Who may call this listener; ``protected(path)`` says which paths need a key."""
+
+    __slots__ = ("exposed", "lock_management", "protected", "settings")
 
     def __init__(
         self,
-        app: ASGIApp,
         *,
         settings: Callable[[], Settings],
         protected: Callable[[str], bool],
@@ -65,32 +64,27 @@ class ClientAuthMiddleware:
         lock_management: bool = True,
     ) -> None:
         self.lock_management = lock_management
-        self.app = app
         self.settings = settings
         self.protected = protected
         self.exposed = exposed
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in _OPEN_PATHS:
-            await self.app(scope, receive, send)
-            return
+    def refusal(self, scope: Scope) -> ByokError | None:
+        """The error to answer with, or None when the request may proceed."""
         path: str = scope["path"]
+        if path in _OPEN_PATHS:
+            return None
         keys = self.settings().api_keys
-        failure: ByokError | None = None
         if (
             self.lock_management
             and path.startswith("/v0/management/")
             and not keys
             and self.exposed()
         ):
-            failure = ManagementLocked()
-        elif (
+            return ManagementLocked()
+        if (
             keys
             and self.protected(path)
             and not any(key_matches(k, keys) for k in presented_keys(scope))
         ):
-            failure = ClientKeyRequired()
-        if failure is not None:
-            await error_response(failure, format_for_path(path))(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+            return ClientKeyRequired()
+        return None

@@ -65,6 +65,7 @@ def _config(drain_seconds: float) -> Config:
     config.errorlog = logging.getLogger("byokey.proxy.hypercorn")
     config.graceful_timeout = drain_seconds
     config.keep_alive_timeout = 75
+    config.include_server_header = False  # one header less per reply (issue 9)
     return config
 
 
