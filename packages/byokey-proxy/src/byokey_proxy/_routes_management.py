@@ -15,7 +15,6 @@ from typing import cast
 from starlette.requests import Request
 from starlette.responses import Response
 
-from byokey_store import UsageDimension, UsageQuery, history_bucket_secs
 from byokey_types import (
     ByokError,
     InvalidRequest,
@@ -255,6 +254,8 @@ def usage_history(state: ProxyState) -> Handler:
         store = state.usage.store
         if store is None:
             return error_response(_no_usage_store(), _FMT)
+        from byokey_store import history_bucket_secs  # SQLAlchemy loads on first use
+
         bucket = history_bucket_secs(end - start)
         await state.usage.flush()
         try:
@@ -301,6 +302,8 @@ def usage_totals(state: ProxyState) -> Handler:
             end = query_int(request, "to")
             if start is not None and end is not None and start > end:
                 raise InvalidRequest("'from' must not be after 'to'")
+            from byokey_store import UsageDimension, UsageQuery  # SQLAlchemy on first use
+
             raw_group = params.get("group_by") or UsageDimension.MODEL.value
             query = UsageQuery.build(
                 start=start,

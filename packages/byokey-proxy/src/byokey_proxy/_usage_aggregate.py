@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from byokey_store import UsageDimension, UsageTotal
 from byokey_types import ProviderId, UsageStore
+
+if TYPE_CHECKING:  # byokey_store (SQLAlchemy) loads when usage is first read
+    from byokey_store import UsageDimension, UsageTotal
 
 __all__ = ["AggregatingUsageStore", "ModelTotal", "aggregating", "history_totals", "model_totals"]
 
@@ -29,7 +31,7 @@ class AggregatingUsageStore(Protocol):
         *,
         start: int | None = None,
         end: int | None = None,
-        group_by: Sequence[UsageDimension | str] = (UsageDimension.MODEL,),
+        group_by: Sequence[UsageDimension | str] = ("model",),
         bucket_secs: int | None = None,
         provider: ProviderId | str | None = None,
         model: str | None = None,
@@ -55,6 +57,8 @@ async def model_totals(store: UsageStore) -> list[ModelTotal]:
     """All-time totals per model; without ``aggregate`` every request counts as a success."""
     agg = aggregating(store)
     if agg is not None:
+        from byokey_store import UsageDimension
+
         return [
             ModelTotal(t.model or "", t.requests, t.successes, t.input_tokens, t.output_tokens)
             for t in await agg.aggregate(group_by=(UsageDimension.MODEL,))
@@ -78,6 +82,8 @@ async def history_totals(
     agg = aggregating(store)
     if agg is not None:
         return await agg.aggregate(start=start, end=end, model=model, bucket_secs=bucket_secs)
+    from byokey_store import UsageTotal
+
     return [
         UsageTotal(
             period_start=b["period_start"],
