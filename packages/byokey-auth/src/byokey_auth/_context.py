@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from byokey_auth._clock import Clock
 from byokey_auth._credentials import CredentialResolver
 from byokey_auth._options import AuthOptions
+
+if TYPE_CHECKING:  # only an annotation here; the flows import httpx themselves
+    import httpx
 
 __all__ = ["FlowContext"]
 

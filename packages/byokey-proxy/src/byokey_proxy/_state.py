@@ -6,14 +6,16 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from byokey_config import Settings
 from byokey_types import TokenStore
 
 from ._gateway import Gateway
 from ._usage_recorder import UsageRecorder
+
+if TYPE_CHECKING:  # the Amp client is built on first use
+    import httpx
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "ProxyState", "is_loopback_host"]
 
@@ -68,6 +70,8 @@ class ProxyState:
     def amp_client(self) -> httpx.AsyncClient:
         """The one pooled client for the ampcode.com forward (created on first use)."""
         if self.amp_http is None:
+            import httpx
+
             self.amp_http = httpx.AsyncClient(
                 timeout=httpx.Timeout(600.0, connect=30.0), follow_redirects=False
             )
