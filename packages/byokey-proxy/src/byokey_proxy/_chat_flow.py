@@ -7,7 +7,8 @@ client's format, let the gateway route it, then answer in the client's format.
 Hot path: when the provider answered in the client's format the body is sent
 as is and stream events are only re-framed (one ``orjson.dumps`` per event, the
 least possible since executors hand over decoded events) — no translation, no
-intermediate copies. Usage is read from the provider's own events on the way.
+intermediate copies. Usage is read from the provider's own events on the way,
+in the same generator that frames them (one async-generator hop per event).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from ._sse_frames import encode_event
 from ._sse_response import CLIENT_CLOSED, SSEResponse, StreamOutcome
 from ._state import ProxyState
 from ._stream_closing import closing
-from ._translation import StreamTranslator, stream_translator, translate_body, translate_events
+from ._translation import StreamTranslator, stream_translator, translate_body
 from ._usage_extract import TokenCounts, usage_from_body, usage_from_event
 
 __all__ = ["FORWARDED_HEADER_PREFIXES", "answer_error", "run_chat"]
@@ -190,7 +191,7 @@ def _stream(
             disconnect.cancel()
             _record_routed(state, routed, counts, started, err.status)
             return answer_error(state, err, fmt)
-    frames = _client_frames(_tap(resp.events, resp.format, counts), converter, fmt)
+    frames = _client_frames(resp.events, resp.format, counts, converter, fmt)
     return SSEResponse(
         frames,
         client_format=fmt,
@@ -201,26 +202,42 @@ def _stream(
     )
 
 
-async def _tap(
-    events: AsyncIterator[SSEEvent], fmt: WireFormat, counts: TokenCounts
-) -> AsyncIterator[SSEEvent]:
-    """Pass events through, folding usage into ``counts`` as it goes by."""
+async def _client_frames(
+    events: AsyncIterator[SSEEvent],
+    source: WireFormat,
+    counts: TokenCounts,
+    converter: StreamTranslator | None,
+    target: WireFormat,
+) -> AsyncIterator[bytes]:
+    """The provider's events as client frames, usage folded into ``counts`` on the way.
+
+    One generator for the whole path (usage tap, translation, framing): each
+    hop through an async generator costs a resumption per event, and a stream
+    has dozens of events per request. A translated event's frames go out as
+    one chunk. ``"[DONE]"`` from a different-format upstream is dropped: the
+    converter's ``finish`` ends the client's stream.
+    """
+    done_seen = False
     async with closing(events):
         async for event in events:
-            if isinstance(event.data, dict):
-                usage_from_event(counts, event.event, event.data, fmt)
-            yield event
-
-
-async def _client_frames(
-    events: AsyncIterator[SSEEvent], converter: StreamTranslator | None, target: WireFormat
-) -> AsyncIterator[bytes]:
-    stream = events if converter is None else translate_events(events, converter)
-    done_seen = False
-    async with closing(stream):
-        async for event in stream:
-            if event.data == "[DONE]":
-                done_seen = True
-            yield encode_event(event.event, event.data)
+            data = event.data
+            if isinstance(data, str):
+                if converter is None:
+                    done_seen = done_seen or data == "[DONE]"
+                    yield encode_event(event.event, data)
+                continue
+            usage_from_event(counts, event.event, data, source)
+            if converter is None:
+                yield encode_event(event.event, data)
+                continue
+            frames = converter.feed(event.event, data)
+            if frames:
+                done_seen = done_seen or any(out == "[DONE]" for _, out in frames)
+                yield b"".join([encode_event(name, out) for name, out in frames])
+    if converter is not None:
+        frames = converter.finish()
+        if frames:
+            done_seen = done_seen or any(out == "[DONE]" for _, out in frames)
+            yield b"".join([encode_event(name, out) for name, out in frames])
     if target is WireFormat.OPENAI and not done_seen:
         yield b"data: [DONE]\n\n"

@@ -10,14 +10,11 @@ translator lacks a pair; a missing pair is an ``UnsupportedTranslation``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator
 from typing import Any, Protocol, cast
 
-from byokey_types import SSEEvent, UnsupportedTranslation, WireFormat
+from byokey_types import UnsupportedTranslation, WireFormat
 
-from ._stream_closing import closing
-
-__all__ = ["StreamTranslator", "stream_translator", "translate_body", "translate_events"]
+__all__ = ["StreamTranslator", "stream_translator", "translate_body"]
 
 _Frames = list[tuple[str | None, dict[str, Any] | str]]
 
@@ -50,17 +47,3 @@ def translate_body(body: dict[str, Any], source: WireFormat, target: WireFormat)
 def stream_translator(source: WireFormat, target: WireFormat) -> StreamTranslator:
     factory = _translator_attr("StreamConverter", source, target, "stream")
     return cast(StreamTranslator, factory(source, target))
-
-
-async def translate_events(
-    events: AsyncIterator[SSEEvent], converter: StreamTranslator
-) -> AsyncIterator[SSEEvent]:
-    """Events of a stream, re-expressed by ``converter`` (built before the headers go out)."""
-    async with closing(events):
-        async for event in events:
-            if isinstance(event.data, str):  # "[DONE]": the converter's finish() ends the stream
-                continue
-            for name, data in converter.feed(event.event, event.data):
-                yield SSEEvent(name, data)
-    for name, data in converter.finish():
-        yield SSEEvent(name, data)
