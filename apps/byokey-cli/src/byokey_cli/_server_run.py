@@ -204,6 +204,18 @@ async def _serve_with_drain(
         cut_short.set()
         task.cancel()
 
+    async def keep_cancelling() -> None:
+        # One cancel can be absorbed: if it lands while hypercorn is still leaving its
+        # accept phase, hypercorn then waits out its whole graceful timeout. Cancel again
+        # until the serve task is gone (bounded: 10 s of 50 ms beats).
+        await cut_short.wait()
+        for _ in range(200):
+            if task.done():
+                return
+            task.cancel()
+            await asyncio.sleep(0.05)
+
+    canceller = asyncio.create_task(keep_cancelling(), name="byokey-cut-drain")
     for sig in _SIGNALS:
         loop.add_signal_handler(sig, second_signal, sig)
     # Logged once a second signal would be honoured.
@@ -214,6 +226,7 @@ async def _serve_with_drain(
         if not cut_short.is_set():
             raise
     finally:
+        canceller.cancel()
         for sig in _SIGNALS:
             with contextlib.suppress(ValueError, RuntimeError):
                 loop.remove_signal_handler(sig)
