@@ -92,8 +92,15 @@ class CodexExecutor(Executor):
         chatgpt_url: str | None = None,
         websocket_url: str | None = None,
     ) -> None:
-        super().__init__(provider, settings, credentials, http, ratelimits=ratelimits, clock=clock)
-        self.versions = versions or VersionStore()
+        super().__init__(
+            provider,
+            settings,
+            credentials,
+            http,
+            ratelimits=ratelimits,
+            clock=clock,
+            versions=versions,
+        )
         self._chatgpt_url = chatgpt_url
         self._websocket_url = websocket_url
 
