@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 from byokey_types import (
@@ -29,13 +28,13 @@ from byokey_types import (
     ProviderId,
     ProviderResponse,
     SSEEvent,
-    TransportError,
     WireFormat,
 )
 
 from ._credentials import Credential
 from ._executor import Executor, UpstreamRequest
 from ._gemini_code_assist import code_assist_url, split_native_body
+from ._stream_views import primed
 
 __all__ = [
     "ANTIGRAVITY_DEFAULT_MODEL",
@@ -136,20 +135,10 @@ class AntigravityExecutor(Executor):
         if isinstance(answer, ChatStream):
             # Wait for the first event here, so a stream dying before it still
             # counts as this base failing (and the fallback gets its turn).
-            answer = await _first_event_in_hand(answer, self.name)
+            answer = await primed(answer, self.name, _no_check)
         return answer
 
 
-async def _first_event_in_hand(stream: ChatStream, upstream: str) -> ChatStream:
-    events = stream.events.__aiter__()
-    try:
-        first = await events.__anext__()
-    except StopAsyncIteration:
-        raise TransportError(f"{upstream}: stream ended before any event") from None
-
-    async def replay() -> AsyncIterator[SSEEvent]:
-        yield first
-        async for event in events:
-            yield event
-
-    return ChatStream(replay(), format=stream.format, status=stream.status, headers=stream.headers)
+def _no_check(event: SSEEvent) -> None:
+    """Any first event will do here; the base checks it for an in-band error."""
+    return

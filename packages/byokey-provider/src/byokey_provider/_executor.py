@@ -59,6 +59,7 @@ from ._http import UpstreamHttp, UpstreamResponse
 from ._ratelimits import RateLimitBook
 from ._registry import models_for_provider, thinking_capability
 from ._routing import CredentialRouter, RoutePlan
+from ._stream_views import guarded, primed
 from ._version_store import VersionStore
 
 __all__ = [
@@ -265,7 +266,9 @@ class UpstreamExecutor(ABC):
         """A 2xx upstream response as a ``ChatStream`` (SSE) or a ``ChatResponse`` (JSON)."""
         fmt = format or self.upstream_format
         if stream:
-            return ChatStream(response.events(), format=fmt, status=response.status)
+            return ChatStream(
+                response.events(), format=fmt, status=response.status, raw=response.chunks()
+            )
         body = await response.json()
         if not isinstance(body, dict):
             raise TransportError(f"{self.name}: response is not a JSON object")
@@ -285,24 +288,7 @@ class UpstreamExecutor(ABC):
         return self._to_client(response, request.format)
 
     async def _primed(self, stream: ChatStream) -> ChatStream:
-        events = stream.events.__aiter__()
-        try:
-            first = await events.__anext__()
-        except StopAsyncIteration:
-            raise TransportError(f"{self.name}: stream ended before any event") from None
-        failure = _in_band_error(first)
-        if failure is not None:
-            await _close(events)
-            raise failure
-
-        async def replay() -> AsyncIterator[SSEEvent]:
-            yield first
-            async for event in events:
-                yield event
-
-        return ChatStream(
-            replay(), format=stream.format, status=stream.status, headers=stream.headers
-        )
+        return await primed(stream, self.name, _in_band_error)
 
     @staticmethod
     def _to_client(response: ProviderResponse, target: WireFormat) -> ProviderResponse:
@@ -387,20 +373,12 @@ class UpstreamExecutor(ABC):
         """A stream that cools its credential down when it breaks mid-way (no retry)."""
         if isinstance(response, ChatResponse):
             return response
-        events = response.events
         cooldowns = self.cooldowns
 
-        async def watch() -> AsyncIterator[SSEEvent]:
-            try:
-                async for event in events:
-                    yield event
-            except ByokError as err:
-                cooldowns.record_failure(cred.id, model, err)
-                raise
+        def broke(err: ByokError) -> None:
+            cooldowns.record_failure(cred.id, model, err)
 
-        return ChatStream(
-            watch(), format=response.format, status=response.status, headers=response.headers
-        )
+        return guarded(response, broke)
 
     async def chat(self, request: ChatRequest) -> ProviderResponse:
         """Answer ``request`` (in its own format), routing across credentials."""
@@ -478,9 +456,3 @@ async def _converted(
             yield SSEEvent(name, data)
     for name, data in converter.finish():
         yield SSEEvent(name, data)
-
-
-async def _close(events: AsyncIterator[SSEEvent]) -> None:
-    close = getattr(events, "aclose", None)
-    if close is not None:
-        await close()

@@ -5,10 +5,11 @@ provider routes) funnels into :func:`run_chat`: build a ``ChatRequest`` in the
 client's format, let the gateway route it, then answer in the client's format.
 
 Hot path: when the provider answered in the client's format the body is sent
-as is and stream events are only re-framed (one ``orjson.dumps`` per event, the
-least possible since executors hand over decoded events) — no translation, no
-intermediate copies. Usage is read from the provider's own events on the way,
-in the same generator that frames them (one async-generator hop per event).
+as is, and a stream whose executor left it untouched (``ChatStream.raw``) is
+forwarded as the upstream's own bytes, cut only at event boundaries; usage is
+sniffed from those bytes (:mod:`._usage_sniffer`) without decoding the events
+that carry none. Other streams are decoded events, re-framed or translated in
+one generator that also reads their usage (one async-generator hop per event).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from ._state import ProxyState
 from ._stream_closing import closing
 from ._translation import StreamTranslator, stream_translator, translate_body
 from ._usage_extract import TokenCounts, usage_from_body, usage_from_event
+from ._usage_sniffer import event_boundary, sniff_usage
 
 __all__ = ["FORWARDED_HEADER_PREFIXES", "answer_error", "run_chat"]
 
@@ -191,7 +193,11 @@ def _stream(
             disconnect.cancel()
             _record_routed(state, routed, counts, started, err.status)
             return answer_error(state, err, fmt)
-    frames = _client_frames(resp.events, resp.format, counts, converter, fmt)
+    frames = (
+        _raw_frames(resp.raw, resp.format, counts, fmt)
+        if converter is None and resp.raw is not None
+        else _client_frames(resp.events, resp.format, counts, converter, fmt)
+    )
     return SSEResponse(
         frames,
         client_format=fmt,
@@ -241,3 +247,46 @@ async def _client_frames(
             yield b"".join([encode_event(name, out) for name, out in frames])
     if target is WireFormat.OPENAI and not done_seen:
         yield b"data: [DONE]\n\n"
+
+
+_RAW_BUFFER_LIMIT = 1 << 20
+"""Bytes held while waiting for an event to end; past it they are forwarded anyway."""
+
+
+async def _raw_frames(
+    chunks: AsyncIterator[bytes], source: WireFormat, counts: TokenCounts, target: WireFormat
+) -> AsyncIterator[bytes]:
+    """The upstream's SSE bytes as they come, each piece ending at an event boundary.
+
+    Cutting at boundaries is what lets the response put a keep-alive or an
+    error event between two pieces without splitting an event. A last event
+    the upstream left unterminated is terminated; an OpenAI stream that never
+    sent ``[DONE]`` gets one, as on the decoded path.
+    """
+    done_seen = target is not WireFormat.OPENAI
+    rest = b""
+    async with closing(chunks):
+        async for chunk in chunks:
+            data = rest + chunk if rest else chunk
+            cut = event_boundary(data)
+            if not cut and len(data) < _RAW_BUFFER_LIMIT:
+                rest = data
+                continue
+            if cut and cut < len(data):
+                data, rest = data[:cut], data[cut:]
+            else:
+                rest = b""
+            sniff_usage(counts, data, source)
+            done_seen = done_seen or _has_done(data)
+            yield data
+    if rest.strip():
+        data = rest + b"\n\n"
+        sniff_usage(counts, data, source)
+        done_seen = done_seen or _has_done(data)
+        yield data
+    if not done_seen:
+        yield b"data: [DONE]\n\n"
+
+
+def _has_done(data: bytes) -> bool:
+    return b"data: [DONE]" in data or b"data:[DONE]" in data

@@ -67,12 +67,21 @@ class ChatResponse:
 
 @dataclass(slots=True)
 class ChatStream:
-    """A streamed response. Iterating ``events`` may raise a ``ByokError`` mid-way."""
+    """A streamed response. Iterating ``events`` may raise a ``ByokError`` mid-way.
+
+    ``raw``, when set, is the same stream as the upstream's SSE bytes, exactly
+    as they are in ``format`` (no event rewritten on the way): a consumer whose
+    client speaks ``format`` can forward them instead of decoding and
+    re-encoding every event. The two are alternative views of one upstream
+    body: iterate one of them, never both. Anything that rewrites events builds
+    a new ``ChatStream`` without ``raw``.
+    """
 
     events: AsyncIterator[SSEEvent]
     format: WireFormat = WireFormat.OPENAI
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    raw: AsyncIterator[bytes] | None = None
 
 
 ProviderResponse = ChatResponse | ChatStream
