@@ -109,12 +109,12 @@ class CredentialSource(Protocol):
     async def available(self, upstream: str) -> bool: ...
 
 
+_BUILTIN: dict[str, ProviderId] = {p.value: p for p in ProviderId}
+
+
 def builtin_provider(upstream: str) -> ProviderId | None:
     """The built-in provider an upstream name is (exact canonical spelling only)."""
-    try:
-        return ProviderId(upstream)
-    except ValueError:
-        return None
+    return _BUILTIN.get(upstream)
 
 
 def _key_credentials(upstream: str, entries: tuple[ApiKeyEntry, ...]) -> list[Credential]:
@@ -154,23 +154,43 @@ class ConfigCredentials:
     ) -> None:
         self._settings = settings if callable(settings) else (lambda: settings)
         self._tokens = tokens
+        self._keys_of: Settings | None = None
+        self._keys: dict[str, list[Credential]] = {}
 
     @property
     def tokens(self) -> TokenSource | None:
         return self._tokens
 
+    def _configured_keys(self, settings: Settings, upstream: str) -> list[Credential] | None:
+        """The key credentials ``settings`` give ``upstream`` (None: not an upstream).
+
+        Built once per settings object: settings are immutable and replaced
+        whole on reload, and this runs on every request.
+        """
+        if settings is not self._keys_of:
+            self._keys_of, self._keys = settings, {}
+        found = self._keys.get(upstream)
+        if found is None:
+            provider = builtin_provider(upstream)
+            if provider is not None:
+                found = _key_credentials(upstream, settings.provider(provider).effective_keys())
+            else:
+                compat = settings.openai_compatible_named(upstream)
+                if compat is None:
+                    return None
+                found = _key_credentials(upstream, compat.effective_keys()) or [
+                    Credential(upstream=upstream, id=ANONYMOUS, kind="api_key", secret="")
+                ]
+            self._keys[upstream] = found
+        return found
+
     async def credentials(self, upstream: str) -> list[Credential]:
-        settings = self._settings()
+        keys = self._configured_keys(self._settings(), upstream)
+        if keys is None:
+            return []
         provider = builtin_provider(upstream)
-        if provider is None:
-            compat = settings.openai_compatible_named(upstream)
-            if compat is None:
-                return []
-            found = _key_credentials(upstream, compat.effective_keys())
-            return found or [Credential(upstream=upstream, id=ANONYMOUS, kind="api_key", secret="")]
-        keys = _key_credentials(upstream, settings.provider(provider).effective_keys())
-        if keys or self._tokens is None:
-            return keys
+        if provider is None or keys or self._tokens is None:
+            return list(keys)
         accounts: list[AccountInfo] = []
         if isinstance(self._tokens, AccountDirectory):
             try:
