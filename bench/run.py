@@ -212,7 +212,11 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     }
     try:
         proxies.append(
-            await wait_started(launch_byokey(fake.port, work / "byokey", mode=args.server))
+            await wait_started(
+                launch_byokey(
+                    fake.port, work / "byokey", mode=args.server, processes=args.processes
+                )
+            )
         )
         if args.litellm is not None:
             proxies.append(
@@ -273,6 +277,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--soak-all", action="store_true", help="soak LiteLLM too")
     parser.add_argument("--chunks", type=int, default=20, help="SSE content chunks per answer")
     parser.add_argument("--server", choices=("auto", "cli", "compose"), default="auto")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="with --server compose: copies of byokey sharing the socket (an experiment)",
+    )
     parser.add_argument("--litellm", type=Path, help="path to a litellm executable to compare")
     parser.add_argument("--workdir", help="where configs and server logs go (default: a temp dir)")
     parser.add_argument("--json", type=Path, default=_ROOT / "bench" / "results.json")

@@ -192,8 +192,13 @@ async def wait_started(server: Server, *, limit: float = 120.0) -> Server:
     return server
 
 
-def launch_byokey(fake_port: int, workdir: Path, *, mode: str = "auto") -> Server:
-    """byokey against the fake: ``mode`` is ``cli``, ``compose`` or ``auto``."""
+def launch_byokey(
+    fake_port: int, workdir: Path, *, mode: str = "auto", processes: int = 1
+) -> Server:
+    """byokey against the fake: ``mode`` is ``cli``, ``compose`` or ``auto``.
+
+    ``processes`` > 1 (compose only) forks copies sharing the listening socket.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     config = workdir / "byokey.json"  # JSON is YAML: the loader reads either
@@ -210,6 +215,9 @@ def launch_byokey(fake_port: int, workdir: Path, *, mode: str = "auto") -> Serve
         cmd += ["--db", str(workdir / "byokey.db")]
     else:
         cmd = [sys.executable, "-m", "bench.byokey_compose", "-c", str(config)]
+        if processes > 1:
+            cmd += ["--processes", str(processes)]
+            mode = f"compose-x{processes}"
     auth = {"authorization": f"Bearer {BENCH_KEY}"}
     return _spawn(f"byokey-{mode}", cmd, port, workdir, env, auth)
 
