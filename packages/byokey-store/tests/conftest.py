@@ -2,8 +2,9 @@
 
 The contract suites take ``token_store`` / ``usage_store`` and so run against
 every backend the package ships: the in-memory stores, SQLite in memory
-(one shared connection) and an SQLite file. Adding a backend here adds it to
-every contract test.
+(one shared connection), an SQLite file, and an SQLite file behind a
+``DeferredStore`` that is still opening when the test starts. Adding a backend
+here adds it to every contract test.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from byokey_store import InMemoryTokenStore, InMemoryUsageStore, SqlStore
+from byokey_store import DeferredStore, InMemoryTokenStore, InMemoryUsageStore, SqlStore
 
-BACKENDS = ["memory", "sqlite-memory", "sqlite-file"]
+BACKENDS = ["memory", "sqlite-memory", "sqlite-file", "deferred"]
 
 
 class FakeClock:
@@ -37,10 +38,18 @@ def clock() -> FakeClock:
 @pytest.fixture(params=BACKENDS)
 async def sql_or_memory(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[tuple[str, SqlStore | None]]:
+) -> AsyncIterator[tuple[str, SqlStore | DeferredStore | None]]:
     backend: str = request.param
     if backend == "memory":
         yield backend, None
+        return
+    if backend == "deferred":
+        deferred = DeferredStore(tmp_path / "tokens.db", clock=clock)
+        deferred.start()  # not awaited: the first call of each test waits for the open
+        try:
+            yield backend, deferred
+        finally:
+            await deferred.aclose()
         return
     url = "sqlite://" if backend == "sqlite-memory" else f"sqlite:///{tmp_path / 'tokens.db'}"
     store = await SqlStore.open(url, clock=clock)
@@ -51,12 +60,14 @@ async def sql_or_memory(
 
 
 @pytest.fixture
-def token_store(sql_or_memory: tuple[str, SqlStore | None]) -> Any:
+def token_store(sql_or_memory: tuple[str, SqlStore | DeferredStore | None]) -> Any:
     _, store = sql_or_memory
     return InMemoryTokenStore() if store is None else store.tokens
 
 
 @pytest.fixture
-def usage_store(sql_or_memory: tuple[str, SqlStore | None], clock: FakeClock) -> Any:
+def usage_store(
+    sql_or_memory: tuple[str, SqlStore | DeferredStore | None], clock: FakeClock
+) -> Any:
     _, store = sql_or_memory
     return InMemoryUsageStore(clock=clock) if store is None else store.usage
