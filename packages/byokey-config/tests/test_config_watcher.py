@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -240,3 +242,25 @@ def test_reload_names_restart_only_changes_and_the_failure_reason(
     assert "keeping the previous settings" in caplog.text
     assert "providers.claude.routing: 'fastest' is not one of" in caplog.text
     assert w.current is s
+
+
+def test_reading_settings_does_not_load_watchdog(tmp_path: Path) -> None:
+    """watchdog (observer threads, inotify) loads when watching starts, not before."""
+    config = tmp_path / "settings.yaml"
+    config.write_text("port: 8123\n")
+    code = (
+        "import sys\n"
+        "from byokey_config import ConfigWatcher\n"
+        f"watcher = ConfigWatcher({str(config)!r})\n"
+        "assert watcher.current.port == 8123\n"
+        "before = 'watchdog' in sys.modules\n"
+        "watcher.start()\n"
+        "after = 'watchdog.observers' in sys.modules\n"
+        "watcher.stop()\n"
+        "print(before, after)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

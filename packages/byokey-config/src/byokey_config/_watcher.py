@@ -21,16 +21,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from typing import TYPE_CHECKING, Any
 
 from byokey_config._live import changed_restart_keys
 from byokey_config._load import read_settings
 from byokey_config._settings import Settings
 from byokey_types import ConfigError
+
+if TYPE_CHECKING:  # watchdog loads when watching starts (``_schedule_observer``)
+    from watchdog.observers.api import BaseObserver
 
 __all__ = ["NO_CONFIG_FILE", "ConfigWatcher", "SettingsCallback"]
 
@@ -43,24 +42,6 @@ SettingsCallback = Callable[[Settings, Settings], object]
 """Called with ``(old, new)`` after a reload that changed something."""
 
 _JOIN_TIMEOUT = 5.0
-
-
-class _PathEvents(FileSystemEventHandler):
-    """Forwards events that concern one path (as source or destination) to the watcher."""
-
-    def __init__(self, target: Path, wake: Callable[[], None]) -> None:
-        super().__init__()
-        self._targets = {str(target), os.path.realpath(target)}
-        self._wake = wake
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type == "opened" or event.is_directory:
-            return
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        for raw in paths:
-            if raw and os.path.abspath(os.fsdecode(raw)) in self._targets:
-                self._wake()
-                return
 
 
 class ConfigWatcher:
@@ -286,12 +267,14 @@ class ConfigWatcher:
         directory = self._path.parent
         if not directory.is_dir():
             return False
+        from watchdog.observers import Observer
+
+        from byokey_config._path_events import PathEvents
+
         observer = Observer()
         observer.daemon = True
         try:
-            observer.schedule(
-                _PathEvents(self._path, self._signal), str(directory), recursive=False
-            )
+            observer.schedule(PathEvents(self._path, self._signal), str(directory), recursive=False)
             observer.start()
         except OSError as exc:
             # e.g. the inotify watch limit; retried every poll interval, reported once.
