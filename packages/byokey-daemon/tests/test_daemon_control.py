@@ -4,6 +4,8 @@ import asyncio
 import os
 import socket
 import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -324,3 +326,24 @@ def test_bridge_with_a_closed_loop_reports_an_error(sock_path: Path) -> None:
         pytest.raises(ControlRequestError, match="event loop is not running"),
     ):
         ControlClient(sock_path).status()
+
+
+def test_rpyc_loads_when_the_control_socket_starts(tmp_path: Path) -> None:
+    """``import byokey_daemon`` and building a ControlServer load no rpyc; ``start`` does."""
+    code = (
+        "import sys\n"
+        "from byokey_daemon import ControlClient, ControlServer, ServeControl\n"
+        "handler = ServeControl(version='1', host='127.0.0.1', port=1, on_shutdown=lambda: None)\n"
+        f"server = ControlServer(handler, {str(tmp_path / 'c.sock')!r})\n"
+        "ControlClient(server.socket_path)\n"
+        "before = 'rpyc' in sys.modules\n"
+        "server.start()\n"
+        "alive = ControlClient(server.socket_path).is_alive()\n"
+        "server.close()\n"
+        "print(before, alive)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

@@ -7,9 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from rpyc.core.stream import SocketStream  # type: ignore[import-untyped]
-from rpyc.utils.factory import connect_stream  # type: ignore[import-untyped]
-
 from ._control_protocol import Reply, ServerStatus, decode_status
 from ._control_server import PROTOCOL_CONFIG
 from ._errors import ControlRequestError, DaemonError, DaemonIOError
@@ -56,6 +53,10 @@ class ControlClient:
         self._call("reload")
 
     def _connect(self) -> Any:
+        # rpyc loads on the first call: importing the daemon package stays cheap.
+        from rpyc.core.stream import SocketStream  # type: ignore[import-untyped]
+        from rpyc.utils.factory import connect_stream  # type: ignore[import-untyped]
+
         config = dict(PROTOCOL_CONFIG, sync_request_timeout=self._timeout)
         try:
             # The connect itself honours the deadline too (a full backlog blocks it).

@@ -1,4 +1,8 @@
-"""The control socket server: an rpyc ``ThreadedServer`` on a Unix socket, mode 0600."""
+"""The control socket server: an rpyc ``ThreadedServer`` on a Unix socket, mode 0600.
+
+rpyc is imported by ``start()`` (``_control_service``), not with this module: a
+server builds its ``ControlServer`` before its listeners accept and starts it after.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import rpyc  # type: ignore[import-untyped]
-from rpyc.utils.server import ThreadedServer  # type: ignore[import-untyped]
-
 from ._control_probe import SocketProbe, probe_unix_socket
-from ._control_protocol import ControlHandler, Reply, encode_status
+from ._control_protocol import ControlHandler
 from ._errors import AnotherServeRunningError, ControlBindError
 
 _log = logging.getLogger("byokey_daemon.control")
@@ -42,43 +43,6 @@ PROTOCOL_CONFIG: dict[str, Any] = {
     "instantiate_custom_exceptions": False,
     "import_custom_exceptions": False,
 }
-
-
-def _failure_text(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
-
-
-class _ControlService(rpyc.Service):  # type: ignore[misc]
-    """Exposes exactly three methods; every answer is a by-value ``(ok, text)`` tuple."""
-
-    def __init__(self, handler: ControlHandler) -> None:
-        super().__init__()
-        self._handler = handler
-
-    def exposed_status(self) -> Reply:
-        try:
-            return True, encode_status(self._handler.status())
-        except Exception as exc:
-            _log.warning("control status failed: %s", type(exc).__name__)
-            return False, _failure_text(exc)
-
-    def exposed_shutdown(self) -> Reply:
-        try:
-            self._handler.shutdown()
-        except Exception as exc:
-            _log.warning("control shutdown failed: %s", type(exc).__name__)
-            return False, _failure_text(exc)
-        return True, ""
-
-    def exposed_reload(self) -> Reply:
-        try:
-            error = self._handler.reload()
-        except Exception as exc:
-            _log.warning("control reload failed: %s", type(exc).__name__)
-            return False, _failure_text(exc)
-        if error is not None:
-            return False, error
-        return True, ""
 
 
 class ControlServer:
@@ -170,9 +134,13 @@ class ControlServer:
             # into place: nobody can connect during the moment it has umask permissions.
             private_dir = tempfile.mkdtemp(prefix=".ctl-", dir=self._path.parent)
             bind_path = Path(private_dir) / "c.sock"
+        from rpyc.utils.server import ThreadedServer  # type: ignore[import-untyped]
+
+        from ._control_service import ControlService
+
         try:
             server = ThreadedServer(
-                _ControlService(self._handler),
+                ControlService(self._handler),
                 socket_path=str(bind_path),
                 protocol_config=dict(PROTOCOL_CONFIG),
                 auto_register=False,
