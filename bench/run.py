@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         "--processes",
         type=int,
         default=1,
-        help="with --server compose: copies of byokey sharing the socket (an experiment)",
+        help="byokey processes: `serve --workers N` (cli), forked copies (compose)",
     )
     parser.add_argument("--litellm", type=Path, help="path to a litellm executable to compare")
     parser.add_argument("--workdir", help="where configs and server logs go (default: a temp dir)")

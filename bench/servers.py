@@ -197,7 +197,8 @@ def launch_byokey(
 ) -> Server:
     """byokey against the fake: ``mode`` is ``cli``, ``compose`` or ``auto``.
 
-    ``processes`` > 1 (compose only) forks copies sharing the listening socket.
+    ``processes`` > 1 is ``byokey serve --workers N`` (cli) or forked copies of the
+    composition sharing the listening socket (compose).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -213,6 +214,9 @@ def launch_byokey(
     if mode == "cli":
         cmd = [sys.executable, "-m", "byokey_cli", "serve", "-c", str(config)]
         cmd += ["--db", str(workdir / "byokey.db")]
+        if processes > 1:
+            cmd += ["--workers", str(processes)]
+            mode = f"cli-x{processes}"
     else:
         cmd = [sys.executable, "-m", "bench.byokey_compose", "-c", str(config)]
         if processes > 1:

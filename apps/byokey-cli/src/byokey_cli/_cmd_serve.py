@@ -27,6 +27,14 @@ from byokey_types import ByokError
     metavar="SECONDS",
     help="On SIGTERM/SIGINT/stop, how long in-flight requests and streams may finish.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    envvar="BYOKEY_WORKERS",
+    help="Server processes sharing the listeners (one core each; see docs/performance.md).",
+)
 def serve(
     config: Path | None,
     port: int | None,
@@ -34,6 +42,7 @@ def serve(
     db: Path | None,
     log_file: Path | None,
     drain_timeout: float,
+    workers: int,
 ) -> None:
     """Run the server in the foreground (Ctrl-C or SIGTERM stops it gracefully).
 
@@ -45,7 +54,13 @@ def serve(
     from byokey_cli._server_run import ServeOptions, run_serve
 
     options = ServeOptions(
-        config=config, port=port, host=host, db=db, log_file=log_file, drain_seconds=drain_timeout
+        config=config,
+        port=port,
+        host=host,
+        db=db,
+        log_file=log_file,
+        drain_seconds=drain_timeout,
+        workers=workers,
     )
     try:
         run_serve(options)

@@ -22,7 +22,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from byokey_auth import AuthManager, AuthOptions, RefreshLoop
+from byokey_auth import AuthManager, AuthOptions, RefreshLocks, RefreshLoop
 from byokey_config import Settings
 from byokey_provider import ConfigCredentials, ProviderGateway, UpstreamHttp
 from byokey_proxy import ProxyState, UsageRecorder
@@ -71,6 +71,16 @@ class ServerComponents:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def _refresh_locks(database: str | Path) -> RefreshLocks | None:
+    """Refresh locks beside the database file: every process on that store shares them
+    (``--workers N``, a second server on the same file)."""
+    text = str(database)
+    if "://" in text:
+        return None
+    path = Path(text).expanduser().absolute()
+    return RefreshLocks(path.with_name(path.name + ".locks"))
+
+
 def database_url(database: str | Path) -> str:
     """A SQLAlchemy URL for a path; URLs (``sqlite://`` in memory) pass through."""
     text = str(database)
@@ -85,8 +95,12 @@ async def open_components(
     *,
     database: str | Path,
     reload: Callable[[], object] | None = None,
+    shared: bool = False,
 ) -> AsyncIterator[ServerComponents]:
     """Open the store (migrating it), then build auth, provider gateway and proxy state.
+
+    ``shared``: other server processes use the same store (``--workers N``), so the
+    management usage totals are read from it.
 
     On exit everything is closed in reverse order: the refresh loop is stopped, pooled
     upstream sessions and the auth HTTP client are closed, then the database.
@@ -95,7 +109,11 @@ async def open_components(
     async with AsyncExitStack() as stack:
         store = await open_store(database_url(database))
         stack.push_async_callback(store.aclose)
-        auth = AuthManager(store.tokens, options=AuthOptions.from_settings(first))
+        auth = AuthManager(
+            store.tokens,
+            options=AuthOptions.from_settings(first),
+            refresh_locks=_refresh_locks(database),
+        )
         stack.push_async_callback(auth.aclose)
         gateway = ProviderGateway(
             settings,
@@ -107,7 +125,7 @@ async def open_components(
             gateway=gateway,
             settings=settings,
             tokens=store.tokens,
-            usage=UsageRecorder(store.usage),
+            usage=UsageRecorder(store.usage, shared=shared),
             reload=reload,
         )
         stack.push_async_callback(state.aclose)

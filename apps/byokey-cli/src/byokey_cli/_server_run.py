@@ -25,6 +25,7 @@ from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from byokey_cli import __version__
 from byokey_cli._failures import CommandFailed, describe
@@ -36,7 +37,16 @@ from byokey_daemon import ControlServer, DaemonError, DaemonPaths, ServeControl,
 from byokey_proxy import Listeners, ProxyState, serve
 from byokey_types import ByokError, ConfigError
 
-__all__ = ["DEFAULT_DRAIN_SECONDS", "ServeOptions", "run_serve", "serve_until_stopped"]
+if TYPE_CHECKING:
+    from byokey_cli._server_workers import WorkerRole
+
+__all__ = [
+    "DEFAULT_DRAIN_SECONDS",
+    "ServeOptions",
+    "open_settings",
+    "run_serve",
+    "serve_until_stopped",
+]
 
 _log = logging.getLogger("byokey.serve")
 
@@ -54,6 +64,10 @@ class ServeOptions:
     db: Path | None = None
     log_file: Path | None = None
     drain_seconds: float = DEFAULT_DRAIN_SECONDS
+    workers: int = 1
+    """Server processes; more than one runs a supervisor (``_server_workers``)."""
+    worker: WorkerRole | None = None
+    """Set in a worker process of ``--workers N``: its index and inherited listeners."""
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -66,15 +80,23 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 def run_serve(options: ServeOptions) -> None:
     """Run the server until it is told to stop (blocking)."""
+    if options.workers > 1 and options.worker is None:
+        from byokey_cli._server_workers import run_workers
+
+        run_workers(options)
+        return
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
         runner.run(serve_until_stopped(options))
 
 
-def _open_watcher(options: ServeOptions) -> ConfigWatcher:
+def open_settings(
+    options: ServeOptions, loop: asyncio.AbstractEventLoop | None = None
+) -> ConfigWatcher:
+    """The live settings ``options`` name (not watching yet); a broken file fails the command."""
     path = resolve_config_path(options.config, os.environ)
     overrides = {"port": options.port, "host": options.host}
     try:
-        return ConfigWatcher(path, overrides=overrides, loop=asyncio.get_running_loop())
+        return ConfigWatcher(path, overrides=overrides, loop=loop)
     except ConfigError as exc:
         raise CommandFailed(f"config error: {_config_problem(exc)}") from exc
 
@@ -108,7 +130,7 @@ def _log_file(options: ServeOptions, configured: str | None) -> Path | None:
 async def serve_until_stopped(options: ServeOptions, *, paths: DaemonPaths | None = None) -> None:
     """The whole life of one server process; returns after a graceful shutdown."""
     paths = paths or DaemonPaths.from_environ()
-    watcher = _open_watcher(options)
+    watcher = open_settings(options, asyncio.get_running_loop())
     settings = watcher.current
     handler = configure_logging(
         level=settings.log.level,
@@ -145,38 +167,81 @@ async def _serve_configured(
                 lambda: watcher.current,
                 database=database,
                 reload=watcher.reload if watcher.path is not None else None,
+                shared=options.worker is not None,
             )
         )
-        listeners = bind_listeners(settings.host, settings.port, settings.amp.port)
+        worker = options.worker
+        if worker is None:
+            listeners = bind_listeners(settings.host, settings.port, settings.amp.port)
+        else:
+            listeners = worker.listeners
         stack.callback(close_listeners, listeners)
         host, port = listener_address(listeners.main)
         coordinator = ShutdownCoordinator()
         coordinator.attach()
-        control = ControlServer(
-            ServeControl(
-                version=__version__,
-                host=host,
-                port=port,
-                on_shutdown=coordinator.request_threadsafe,
-                on_reload=_reload_hook(watcher),
-            ),
-            paths.control_socket,
-        )
-        control.start()
-        stack.callback(control.close)
+        if worker is None or worker.holds_control:
+            control = ControlServer(
+                ServeControl(
+                    version=__version__,
+                    host=host,
+                    port=port,
+                    on_shutdown=coordinator.request_threadsafe
+                    if worker is None
+                    else worker.stop_all,
+                    on_reload=_group_reload(_reload_hook(watcher), worker),
+                ),
+                paths.control_socket,
+            )
+            control.start()
+            stack.callback(control.close)
         coordinator.install_signal_handlers(_SIGNALS)
         stack.callback(coordinator.remove_signal_handlers)
+        if worker is not None and watcher.path is not None:
+            _reload_on_sighup(watcher)
+            stack.callback(_stop_reload_on_sighup)
         components.start_background()
         amp_port = listener_address(listeners.amp)[1] if listeners.amp is not None else None
         _log.info(
-            "byokey listening on http://%s:%d (Amp on port %s, pid %d)",
+            "byokey listening on http://%s:%d (Amp on port %s, pid %d%s)",
             _url_host(host),
             port,
             amp_port,
             os.getpid(),
+            "" if worker is None else f", worker {worker.index + 1} of {worker.count}",
         )
         await _serve_with_drain(components.state, listeners, coordinator, options.drain_seconds)
         _log.info("byokey stopped (%s)", coordinator.reason or "listener closed")
+
+
+def _group_reload(
+    own: Callable[[], str | None] | None, worker: WorkerRole | None
+) -> Callable[[], str | None] | None:
+    """The control ``reload`` of worker 0 reloads every worker (via the supervisor)."""
+    if own is None or worker is None:
+        return own
+
+    def reload() -> str | None:
+        problem = own()
+        if problem is None:
+            worker.reload_all()
+        return problem
+
+    return reload
+
+
+def _reload_on_sighup(watcher: ConfigWatcher) -> None:
+    def reload() -> None:
+        try:
+            watcher.reload()
+        except ConfigError as exc:
+            _log.warning("reload on SIGHUP failed: %s", _config_problem(exc))
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload)
+
+
+def _stop_reload_on_sighup() -> None:
+    with contextlib.suppress(ValueError, RuntimeError):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
 
 async def _serve_with_drain(

@@ -39,6 +39,7 @@ from byokey_auth._prompts import (
     PromptHandler,
 )
 from byokey_auth._refresh import InvalidGrant, RefreshUnavailable, refresh_oauth_token
+from byokey_auth._refresh_lock import RefreshLocks
 
 __version__ = "0.1.0"
 
@@ -79,6 +80,7 @@ __all__ = [
     "Pkce",
     "ProgressPrompt",
     "PromptHandler",
+    "RefreshLocks",
     "RefreshLoop",
     "RefreshResult",
     "RefreshUnavailable",

@@ -27,6 +27,7 @@ from byokey_auth._credentials import CredentialResolver
 from byokey_auth._import_tokens import ImportedToken, import_tokens
 from byokey_auth._options import AuthOptions
 from byokey_auth._refresh import NOT_REFRESHABLE, InvalidGrant, refresh_oauth_token
+from byokey_auth._refresh_lock import RefreshLocks
 from byokey_auth._single_flight import SingleFlight
 from byokey_types.errors import AuthError, ByokError, TokenExpired, TokenNotFound
 from byokey_types.protocols import TokenStore
@@ -74,6 +75,8 @@ class AuthManager:
     :meth:`aclose`. ``clock`` supplies wall time (expiry), monotonic time
     (cooldown) and sleep (the refresh loop); tests pass a ``ManualClock``.
     ``lead`` is how long before expiry ``get_token`` starts a background refresh.
+    ``refresh_locks`` serialises refreshes with other processes sharing the store
+    (``byokey serve --workers N``); without it only this process's callers are.
     """
 
     def __init__(
@@ -86,6 +89,7 @@ class AuthManager:
         credentials: CredentialResolver | None = None,
         lead: float = PROACTIVE_REFRESH_SECS,
         refresher: Refresher = refresh_oauth_token,
+        refresh_locks: RefreshLocks | None = None,
     ) -> None:
         self._store = store
         self._options = options or AuthOptions()
@@ -103,6 +107,7 @@ class AuthManager:
             self._options.refresh_cooldown, self._clock.monotonic
         )
         self._flights: SingleFlight[_Key, OAuthToken] = SingleFlight()
+        self._locks = refresh_locks
         self._background: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
@@ -209,6 +214,13 @@ class AuthManager:
         return await self._flights.run(key, lambda: self._refresh_once(key, seen, force))
 
     async def _refresh_once(self, key: _Key, seen: OAuthToken, force: bool) -> OAuthToken:
+        if self._locks is None:
+            return await self._refresh_locked(key, seen, force)
+        async with self._locks.hold(key[0].value, key[1]):
+            return await self._refresh_locked(key, seen, force)
+
+    async def _refresh_locked(self, key: _Key, seen: OAuthToken, force: bool) -> OAuthToken:
+        # Re-read under the lock: another caller (another process) may have refreshed.
         provider, account_id = key
         current = await self._store.load_account(provider, account_id)
         if current is None:

@@ -204,7 +204,10 @@ def activate_account(state: ProxyState) -> Handler:
 
 def usage(state: ProxyState) -> Handler:
     async def handle(request: Request) -> Response:
-        totals = state.usage.totals
+        try:
+            totals = await state.usage.current_totals()
+        except Exception as exc:  # only a shared store is read here
+            return _store_failure(exc)
         models: dict[str, ModelStats] = {
             name: {
                 "requests": s.requests,

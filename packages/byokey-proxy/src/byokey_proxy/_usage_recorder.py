@@ -19,12 +19,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from byokey_types import UsageRecord, UsageStore
 
-from ._usage_aggregate import model_totals
+from ._usage_aggregate import ModelTotal, model_totals
 
 __all__ = ["ModelStats", "UsageRecorder", "UsageTotals"]
 
@@ -63,9 +63,16 @@ class UsageRecorder:
         max_pending: int = 10_000,
         linger: float = _LINGER_SECS,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        shared: bool = False,
     ) -> None:
-        """``linger``/``sleep`` set how long the writer gathers a batch (tests inject ``sleep``)."""
+        """``linger``/``sleep`` set how long the writer gathers a batch (tests inject ``sleep``).
+
+        ``shared``: other processes write to the same store (``byokey serve
+        --workers N``), so :meth:`current_totals` reads the store instead of
+        this process's counters.
+        """
         self.store = store
+        self.shared = shared and store is not None
         self.totals = UsageTotals()
         self.dropped = 0
         self._queue: asyncio.Queue[UsageRecord] = asyncio.Queue(maxsize=max_pending)
@@ -119,20 +126,21 @@ class UsageRecorder:
         except Exception as exc:  # a broken store must not stop the server
             _log.warning("usage preload failed: %s", exc)
             return
-        totals = self.totals
-        for row in rows:
-            stats = totals.models.setdefault(row.model, ModelStats())
-            failures = max(0, row.requests - row.successes)
-            totals.total_requests += row.requests
-            totals.success_requests += row.successes
-            totals.failure_requests += failures
-            totals.input_tokens += row.input_tokens
-            totals.output_tokens += row.output_tokens
-            stats.requests += row.requests
-            stats.success += row.successes
-            stats.failure += failures
-            stats.input_tokens += row.input_tokens
-            stats.output_tokens += row.output_tokens
+        _add_rows(self.totals, rows)
+
+    async def current_totals(self) -> UsageTotals:
+        """The totals the management API shows.
+
+        This process's counters, or — when the store is ``shared`` — the
+        store's all-time totals after writing what this process still holds
+        (another worker's last second of records may not be there yet).
+        """
+        if not self.shared or self.store is None:
+            return self.totals
+        await self.flush()
+        totals = UsageTotals()
+        _add_rows(totals, await model_totals(self.store))
+        return totals
 
     def start(self) -> None:
         if self.store is not None and self._task is None:
@@ -219,3 +227,19 @@ class UsageRecorder:
                 await store.record(rec)
             except Exception as exc:  # logged only: history is best-effort
                 _log.warning("usage write failed: %s", exc)
+
+
+def _add_rows(totals: UsageTotals, rows: Iterable[ModelTotal]) -> None:
+    for row in rows:
+        stats = totals.models.setdefault(row.model, ModelStats())
+        failures = max(0, row.requests - row.successes)
+        totals.total_requests += row.requests
+        totals.success_requests += row.successes
+        totals.failure_requests += failures
+        totals.input_tokens += row.input_tokens
+        totals.output_tokens += row.output_tokens
+        stats.requests += row.requests
+        stats.success += row.successes
+        stats.failure += failures
+        stats.input_tokens += row.input_tokens
+        stats.output_tokens += row.output_tokens
