@@ -14,9 +14,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from byokey_auth._clients import COMPILED_CLIENTS, OAuthClient
 from byokey_auth._clock import Clock
@@ -26,6 +24,9 @@ from byokey_auth._options import AuthOptions, ClientOverride
 from byokey_auth._private_file import read_json_file, write_private_json
 from byokey_types.errors import ByokError
 from byokey_types.provider import ProviderId
+
+if TYPE_CHECKING:  # httpx loads with the first client (issue 9: start-up)
+    import httpx
 
 __all__ = ["CredentialDocument", "CredentialResolver"]
 

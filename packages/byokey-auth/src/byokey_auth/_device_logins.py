@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final
 
 from byokey_auth._browser import BrowserOpener, open_quietly
 from byokey_auth._context import FlowContext
@@ -32,6 +30,9 @@ from byokey_auth._token_response import DeviceCode, parse_device_code, parse_tok
 from byokey_types.errors import AuthError
 from byokey_types.provider import ProviderId
 from byokey_types.token import OAuthToken
+
+if TYPE_CHECKING:  # httpx loads with the first client (issue 9: start-up)
+    import httpx
 
 __all__ = ["DEVICE_LOGIN_PROVIDERS", "device_json", "run_device_login"]
 

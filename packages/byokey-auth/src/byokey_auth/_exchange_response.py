@@ -8,12 +8,13 @@ as a confusing parse error.
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from byokey_auth._http import parse_json, status_text
 from byokey_types.errors import AuthError
+
+if TYPE_CHECKING:  # httpx loads with the first client (issue 9: start-up)
+    import httpx
 
 __all__ = ["exchange_json", "oauth_error_text"]
 

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final
 
 from byokey_auth._context import FlowContext
 from byokey_auth._http import parse_json, status_text
@@ -29,6 +27,9 @@ from byokey_auth._prompts import DeviceCodePrompt, ProgressPrompt, PromptHandler
 from byokey_auth._token_response import DeviceCode
 from byokey_types.errors import AuthError
 from byokey_types.provider import ProviderId
+
+if TYPE_CHECKING:  # httpx loads with the first client (issue 9: start-up)
+    import httpx
 
 __all__ = [
     "MIN_INTERVAL",

@@ -7,13 +7,15 @@ user-info URL carries a token in its query.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 
 from byokey_auth._log_redaction import install_httpx_redaction
 from byokey_types.errors import TransportError, UpstreamTimeout
+
+if TYPE_CHECKING:  # httpx loads with the first client (issue 9: start-up)
+    import httpx
 
 __all__ = ["parse_json", "send", "status_text"]
 
@@ -22,6 +24,8 @@ async def send(
     http: httpx.AsyncClient, method: str, url: str, *, what: str, **kwargs: Any
 ) -> httpx.Response:
     """Send one request; map connection-level failures to byokey errors."""
+    import httpx  # loaded already: ``http`` is an httpx client
+
     install_httpx_redaction()
     try:
         return await http.request(method, url, **kwargs)

@@ -22,9 +22,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final
 
 from byokey_auth._browser import BrowserOpener, open_quietly
 from byokey_auth._context import FlowContext
@@ -38,6 +36,9 @@ from byokey_auth._token_response import parse_device_code, parse_token_response
 from byokey_types.errors import AuthError
 from byokey_types.provider import ProviderId
 from byokey_types.token import OAuthToken
+
+if TYPE_CHECKING:  # httpx loads with the first client (issue 9: start-up)
+    import httpx
 
 __all__ = [
     "AWS_REGION_RE",

@@ -17,9 +17,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from types import MappingProxyType
-from typing import Final, Literal
-
-import httpx
+from typing import TYPE_CHECKING, Final, Literal
 
 from byokey_auth._browser import BrowserOpener, open_in_browser
 from byokey_auth._clock import Clock, SystemClock
@@ -36,6 +34,9 @@ from byokey_types.errors import AuthError
 from byokey_types.protocols import TokenStore
 from byokey_types.provider import ProviderId
 from byokey_types.token import DEFAULT_ACCOUNT, OAuthToken
+
+if TYPE_CHECKING:  # httpx loads with the first client (issue 9: start-up)
+    import httpx
 
 __all__ = [
     "AUTH_CODE_SPECS",
@@ -79,7 +80,11 @@ async def flow_context(
     """A context for one or more logins; closes the HTTP client it made itself."""
     opts = options or AuthOptions()
     own = http is None
-    client = http or httpx.AsyncClient(timeout=opts.http_timeout)
+    if http is None:
+        import httpx
+
+        http = httpx.AsyncClient(timeout=opts.http_timeout)
+    client = http
     clk: Clock = clock or SystemClock()
     try:
         yield FlowContext(client, CredentialResolver.from_options(client, opts, clk), opts, clk)

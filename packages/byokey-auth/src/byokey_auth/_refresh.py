@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import replace
-from typing import Any, Final
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final
 
 from byokey_auth._context import FlowContext
 from byokey_auth._http import parse_json, send, status_text
@@ -32,6 +30,9 @@ from byokey_auth._token_response import parse_token_response
 from byokey_types.errors import AuthError, TransportError
 from byokey_types.provider import ProviderId
 from byokey_types.token import OAuthToken
+
+if TYPE_CHECKING:  # httpx loads with the first client (issue 9: start-up)
+    import httpx
 
 __all__ = [
     "KIRO_AUTH_METHOD",
