@@ -2,8 +2,10 @@
 
 A server may fork workers, so every figure is summed over the process tree
 rooted at the pid we spawned. RSS of forked workers counts shared pages once
-per process (what ``ps`` shows), which overstates a multi-process server a
-little; a single process is exact. Linux only, like the rest of the bench.
+per process (what ``ps`` shows), which overstates a multi-process server;
+:func:`pss_bytes` (proportional set size) counts a shared page once, split
+between its sharers, and is the figure to compare for ``--workers N``. For a
+single process the two differ only by libraries shared with other programs. Linux only, like the rest of the bench.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cpu_seconds", "process_tree", "rss_bytes"]
+__all__ = ["cpu_seconds", "process_tree", "pss_bytes", "rss_bytes"]
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -63,4 +65,19 @@ def rss_bytes(pid: int) -> int:
             total += int((_PROC / str(p) / "statm").read_text().split()[1]) * _PAGE
         except (OSError, IndexError, ValueError):
             continue
+    return total
+
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size of the tree in bytes (``smaps_rollup``; 0 if unreadable)."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            text = (_PROC / str(p) / "smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) * 1024
+                break
     return total

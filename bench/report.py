@@ -67,19 +67,33 @@ def _targets(
 _UNITS = [" ms", " req/s", " req/s", " req/s", " MiB", " s", " s", " %"]
 
 
+def _label(name: str) -> str:
+    """A server's column title: ``byokey-cli-x2`` is ``byokey --workers 2``."""
+    base, _, count = name.partition("-x")
+    if name.startswith("byokey") and count.isdigit():
+        return f"byokey, {count} processes"
+    return "byokey" if base.startswith("byokey") else name
+
+
 def render(results: dict[str, Any]) -> str:
     servers = list(results.get("servers", {}))
-    byokey = next((n for n in servers if n.startswith("byokey")), None)
+    byokeys = [n for n in servers if n.startswith("byokey")]
     litellm = "litellm" if "litellm" in servers else None
     out: list[str] = [f"Run {results['started']} — `{results['command']}`", ""]
-    if byokey:
+    if byokeys:
         head = "| figure | LiteLLM (issue) | " + ("LiteLLM (this run) | " if litellm else "")
-        out += [head + "target | byokey | met |", "|---" * (5 + bool(litellm)) + "|"]
+        head += "target | " + " | ".join(_label(n) for n in byokeys) + " |"
+        out += [head, "|---" * (3 + bool(litellm) + len(byokeys)) + "|"]
         lite = _targets(results, litellm) if litellm else None
-        for i, (label, issue, target, value, ok) in enumerate(_targets(results, byokey)):
+        columns = [_targets(results, n) for n in byokeys]
+        for i, (label, issue, target, _, _) in enumerate(columns[0]):
             mid = f"{_fmt(lite[i][3], _UNITS[i])} | " if lite else ""
-            met = "—" if value is None else ("yes" if ok(value) else "**no**")
-            out.append(f"| {label} | {issue} | {mid}{target} | {_fmt(value, _UNITS[i])} | {met} |")
+            cells = []
+            for col in columns:
+                value, ok = col[i][3], col[i][4]
+                met = "" if value is None else (" ✓" if ok(value) else " **✗**")
+                cells.append(f"{_fmt(value, _UNITS[i])}{met}")
+            out.append(f"| {label} | {issue} | {mid}{target} | " + " | ".join(cells) + " |")
         out.append("")
     out += _scenario_table(results, servers)
     out += _servers_table(results)
@@ -118,12 +132,16 @@ def _scenario_table(results: dict[str, Any], servers: list[str]) -> list[str]:
 
 
 def _servers_table(results: dict[str, Any]) -> list[str]:
-    out = ["## Start-up and memory", "", "| server | start-up to first /v1/models | idle RSS | RSS after the scenarios |",
-           "|---|---|---|---|"]  # fmt: skip
+    out = ["## Start-up and memory", "",
+           "RSS counts a page shared by several processes once per process (what `ps` shows);"
+           " PSS splits it between them, so it is the figure to compare across process counts.", "",
+           "| server | start-up to first /v1/models | idle RSS | idle PSS | RSS after the scenarios | PSS after |",
+           "|---|---|---|---|---|---|"]  # fmt: skip
     for name, s in results.get("servers", {}).items():
         out.append(
             f"| {name} | {_fmt(s.get('startup_s'), ' s')} | {_fmt(s.get('idle_rss_mib'), ' MiB')} |"
-            f" {_fmt(s.get('rss_after_load_mib'), ' MiB')} |"
+            f" {_fmt(s.get('idle_pss_mib'), ' MiB')} | {_fmt(s.get('rss_after_load_mib'), ' MiB')} |"
+            f" {_fmt(s.get('pss_after_load_mib'), ' MiB')} |"
         )
     out += ["", f"`byokey --help`: {_fmt(results.get('help_s'), ' s')} (median of 5).", ""]
     return out

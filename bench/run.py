@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from .load import Target, build_request, run_load
-from .proc import cpu_seconds, rss_bytes
+from .proc import cpu_seconds, pss_bytes, rss_bytes
 from .report import write_markdown
 from .scenarios import Scenario, by_id
 from .servers import (
@@ -194,6 +194,13 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def _process_counts(text: str) -> list[int]:
+    counts = [int(part) for part in str(text).split(",") if part.strip()]
+    if not counts or any(n < 1 for n in counts):
+        raise SystemExit(f"--processes: a list of positive counts, not {text!r}")
+    return counts
+
+
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     knobs = Knobs(args.duration, args.warmup, args.count, args.soak, args.soak_interval)
     scenarios = by_id(args.scenarios)
@@ -211,19 +218,19 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         "scenarios": [],
     }
     try:
-        proxies.append(
-            await wait_started(
-                launch_byokey(
-                    fake.port, work / "byokey", mode=args.server, processes=args.processes
+        for n in _process_counts(args.processes):
+            proxies.append(
+                await wait_started(
+                    launch_byokey(fake.port, work / f"byokey-{n}", mode=args.server, processes=n)
                 )
             )
-        )
         if args.litellm is not None:
             proxies.append(
                 await wait_started(launch_litellm(args.litellm, fake.port, work / "litellm"))
             )
         out["servers"] = {
-            p.name: {"startup_s": round(p.startup_s or 0, 3), "idle_rss_mib": round((p.idle_rss or 0) / 2**20, 2)}
+            p.name: {"startup_s": round(p.startup_s or 0, 3), "idle_rss_mib": round((p.idle_rss or 0) / 2**20, 2),
+                     "idle_pss_mib": round((p.idle_pss or 0) / 2**20, 2)}
             for p in proxies
         }  # fmt: skip
         for sc in scenarios:
@@ -244,6 +251,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             out["scenarios"].append(row)
         for p in proxies:
             out["servers"][p.name]["rss_after_load_mib"] = round(rss_bytes(p.pid) / 2**20, 2)
+            out["servers"][p.name]["pss_after_load_mib"] = round(pss_bytes(p.pid) / 2**20, 2)
         if knobs.soak > 0:
             print(f"[g] soak {knobs.soak:g} s at c=16", file=sys.stderr, flush=True)
             out["soak"] = [
@@ -279,9 +287,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--server", choices=("auto", "cli", "compose"), default="auto")
     parser.add_argument(
         "--processes",
-        type=int,
-        default=1,
-        help="byokey processes: `serve --workers N` (cli), forked copies (compose)",
+        default="1,2",
+        help="byokey servers to compare, by process count: `serve --workers N` (cli), "
+        "forked copies (compose); e.g. 1 or 1,2",
     )
     parser.add_argument("--litellm", type=Path, help="path to a litellm executable to compare")
     parser.add_argument("--workdir", help="where configs and server logs go (default: a temp dir)")

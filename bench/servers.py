@@ -24,7 +24,7 @@ from typing import IO
 import orjson
 
 from .load import build_request, wait_ready
-from .proc import rss_bytes
+from .proc import pss_bytes, rss_bytes
 
 __all__ = [
     "BENCH_KEY",
@@ -63,6 +63,7 @@ class Server:
     log: Path | None = None
     startup_s: float | None = None
     idle_rss: int | None = None
+    idle_pss: int | None = None
     auth: dict[str, str] = field(default_factory=dict)
     started: float = 0.0  # perf_counter at spawn
 
@@ -189,6 +190,7 @@ async def wait_started(server: Server, *, limit: float = 120.0) -> Server:
         raise RuntimeError(f"{server.name} did not start:\n{server.log_tail()}") from None
     await asyncio.sleep(1.0)  # let start-up work that follows the first answer settle
     server.idle_rss = rss_bytes(server.pid)
+    server.idle_pss = pss_bytes(server.pid)
     return server
 
 
