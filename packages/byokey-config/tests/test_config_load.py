@@ -207,12 +207,13 @@ def test_env_values_are_typed_and_lists_parse() -> None:
         "BYOKEY_PROVIDERS__CLAUDE__API_KEY": "12345678",
         "BYOKEY_ENDPOINTS__CLAUDE_TOKEN": "http://127.0.0.1:5/token",
         "BYOKEY_DUMP": "/tmp/dumps",
+        "BYOKEY_WORKERS": "2",
     }
     result = read_settings(env=env)
     assert result.settings.api_keys == ("client-a", "client-b")
     assert result.settings.provider("claude").api_key == "12345678"
     assert result.settings.endpoint("claude_token") == "http://127.0.0.1:5/token"
-    assert result.warnings == ()  # BYOKEY_DUMP is not a settings key
+    assert result.warnings == ()  # BYOKEY_DUMP and BYOKEY_WORKERS are not settings keys
 
 
 def test_env_free_form_maps_keep_case_when_given_whole() -> None:

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 ENV_PREFIX = "BYOKEY_"
-NON_CONFIG_ENV_KEYS = frozenset({"DUMP"})
+NON_CONFIG_ENV_KEYS = frozenset({"DUMP", "WORKERS"})
 """``BYOKEY_*`` variables that belong to other parts of byokey, not to settings."""
 
 
