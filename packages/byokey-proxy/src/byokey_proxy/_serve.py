@@ -83,8 +83,7 @@ async def serve(
     if warning:
         _log.warning(warning)
         print(warning, flush=True)  # deliberately loud on the console too
-    await state.usage.preload()
-    state.usage.start()
+    state.usage.start(preload=True)  # in the background: the store may still be opening
     stop = asyncio.Event()
 
     async def trigger() -> None:

@@ -82,6 +82,7 @@ class UsageRecorder:
         # Set when the queue holds a full batch, so the writer stops lingering early.
         self._full = asyncio.Event()
         self._held: UsageRecord | None = None
+        self._loaded: asyncio.Event | None = None  # set once a background preload ended
 
     # --- recording (request path) ----------------------------------------------
 
@@ -135,6 +136,7 @@ class UsageRecorder:
         store's all-time totals after writing what this process still holds
         (another worker's last second of records may not be there yet).
         """
+        await self.loaded()
         if not self.shared or self.store is None:
             return self.totals
         await self.flush()
@@ -142,12 +144,29 @@ class UsageRecorder:
         _add_rows(totals, await model_totals(self.store))
         return totals
 
-    def start(self) -> None:
+    def start(self, *, preload: bool = False) -> None:
+        """Start the writer; with ``preload`` it first runs :meth:`preload`.
+
+        Preloading in the writer task lets the listeners open before the store
+        has (``byokey serve`` opens it in the background), and no record is
+        written before the totals are read, so none is counted twice. Records
+        meanwhile wait in the queue; :meth:`loaded` waits for the preload.
+        """
         if self.store is not None and self._task is None:
-            self._task = asyncio.create_task(self._drain_forever(), name="byokey-usage-writer")
+            self._loaded = asyncio.Event() if preload else None
+            self._task = asyncio.create_task(
+                self._preload_then_drain() if preload else self._drain_forever(),
+                name="byokey-usage-writer",
+            )
+
+    async def loaded(self) -> None:
+        """Return once a preload started by ``start(preload=True)`` has ended."""
+        if self._loaded is not None:
+            await self._loaded.wait()
 
     async def flush(self) -> None:
-        """Write everything queued so far (tests and shutdown)."""
+        """Write everything queued so far (tests and shutdown), after the preload."""
+        await self.loaded()
         await self._write_batch(drain_all=True)
 
     async def aclose(self) -> None:
@@ -163,6 +182,14 @@ class UsageRecorder:
         return self._queue.qsize() + (self._held is not None)
 
     # --- the writer ----------------------------------------------------------------
+
+    async def _preload_then_drain(self) -> None:
+        try:
+            await self.preload()
+        finally:  # also when cancelled: ``aclose`` then flushes what is queued
+            if self._loaded is not None:
+                self._loaded.set()
+        await self._drain_forever()
 
     async def _drain_forever(self) -> None:
         while True:
