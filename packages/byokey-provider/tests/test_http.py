@@ -63,12 +63,19 @@ async def test_an_invalid_proxy_is_ignored(upstream_server: FakeServer) -> None:
         await http.aclose()
 
 
+@pytest.mark.parametrize("lean", [False, True], ids=["curl", "lean-plain-http"])
 async def test_impersonation_adds_no_browser_headers(
-    upstream_server: FakeServer, pool: UpstreamHttp
+    upstream_server: FakeServer, lean: bool
 ) -> None:
+    """Through curl_cffi with a browser target, and through the lean plain-http client."""
     upstream_server.route("GET", "/ping", Text(200, "pong"))
-    assert pool.impersonate == "chrome"
-    await (await pool.send("GET", f"{upstream_server.url}/ping", upstream="t", headers={})).read()
+    pool = UpstreamHttp(timeouts=Timeouts(connect=5, first_byte=10), lean_plain_http=lean)
+    try:
+        assert pool.impersonate == "chrome"
+        url = f"{upstream_server.url}/ping"
+        await (await pool.send("GET", url, upstream="t", headers={})).read()
+    finally:
+        await pool.aclose()
     seen = upstream_server.last_request
     assert "Mozilla" not in seen.headers.get("user-agent", "")
     for name in ("sec-ch-ua", "sec-ch-ua-platform", "sec-fetch-site", "accept-language"):

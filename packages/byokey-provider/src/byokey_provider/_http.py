@@ -1,10 +1,12 @@
-"""Upstream HTTP: one pooled curl_cffi session per upstream, timeouts, SSE reading.
+"""Upstream HTTP: pooled connections per upstream, timeouts, SSE reading.
 
-curl_cffi gives the TLS/HTTP2 fingerprint of a real browser (``impersonate``);
-``default_headers=False`` keeps it from adding browser headers
-(``User-Agent: Mozilla…``, ``sec-ch-ua…``) that would contradict the CLI
-identities executors send. Sessions are keyed by upstream origin and proxy, so
+TLS origins, proxies and WebSockets go through curl_cffi (:mod:`._curl_transport`,
+loaded on first use), which gives the TLS/HTTP2 fingerprint of a real browser
+(``impersonate``); its sessions are keyed by upstream origin and proxy, so
 connections are reused across requests and never shared between two proxies.
+Plain ``http://`` origins reached without a proxy have no handshake to imitate
+and go through the lean keep-alive client of :mod:`._plain_http`, at a fraction
+of curl's CPU per request.
 
 Timeouts (seconds, ``0`` = none): *connect*; *first byte* — until the response
 headers arrive; *idle* — between two chunks of a streamed body. There is no
@@ -14,26 +16,24 @@ total timeout: a long stream that keeps producing is healthy.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import orjson
-from curl_cffi import CurlOpt
-from curl_cffi.requests import AsyncSession, Response
-from curl_cffi.requests.exceptions import RequestException
-from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 
 from byokey_config import Settings
 from byokey_translate import SSEDecoder
 from byokey_types import SSEEvent, TransportError, UpstreamTimeout
 
-from ._curl_session import AbandonableSession, abandoned
-from ._errors import transport_error, upstream_error
+from ._errors import upstream_error
+from ._plain_http import PlainHttpPool
+
+if TYPE_CHECKING:
+    from curl_cffi.requests import AsyncSession, Response
 
 __all__ = ["Timeouts", "UpstreamHttp", "UpstreamResponse", "valid_proxy_url"]
 
@@ -130,6 +130,24 @@ class _IdleWatch:
         self._task = None
 
 
+class _Body(Protocol):
+    """What a transport hands back: status, lower-cased headers, the body in pieces.
+
+    ``next`` returns at least one byte, or ``b""`` at the end; it raises
+    ``TransportError`` for a broken transfer. ``aclose`` aborts it.
+    """
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> dict[str, str]: ...
+
+    async def next(self) -> bytes: ...
+
+    async def aclose(self) -> None: ...
+
+
 class UpstreamResponse:
     """A 2xx upstream response whose body has not been read yet.
 
@@ -139,16 +157,16 @@ class UpstreamResponse:
     an iteration early (or :meth:`aclose`) aborts the transfer.
     """
 
-    def __init__(self, raw: Response, *, upstream: str, idle: float) -> None:
-        self._raw = raw
+    def __init__(self, body: _Body, *, upstream: str, idle: float) -> None:
+        self._body = body
         self.upstream = upstream
-        self.status: int = raw.status_code
-        self.headers: dict[str, str] = {k.lower(): v for k, v in raw.headers.items() if v}
+        self.status: int = body.status
+        self.headers: dict[str, str] = body.headers
         self._idle = idle
         self._done = False
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        it = self._raw.aiter_content().__aiter__()  # type: ignore[no-untyped-call]
+        next_piece = self._body.next
         watch = _IdleWatch(self._idle) if self._idle > 0 else None
         try:
             while True:
@@ -156,13 +174,13 @@ class UpstreamResponse:
                     if watch is not None:
                         watch.arm()
                     try:
-                        chunk = await it.__anext__()
+                        chunk = await next_piece()
                     finally:
                         if watch is not None:
                             watch.disarm()
-                except StopAsyncIteration:
-                    self._done = True
-                    return
+                    if not chunk:
+                        self._done = True
+                        return
                 except asyncio.CancelledError:
                     task = asyncio.current_task()
                     # ours alone (uncancel() == 0), not also a caller's cancel: a timeout
@@ -176,12 +194,7 @@ class UpstreamResponse:
                             f"{self.upstream}: no data for {self._idle:g}s mid-stream"
                         ) from None
                     raise
-                except CurlTimeout as exc:
-                    raise transport_error(exc, upstream=self.upstream, timeout=True) from None
-                except RequestException as exc:
-                    raise transport_error(exc, upstream=self.upstream) from None
-                if chunk:
-                    yield bytes(chunk)
+                yield chunk
         finally:
             if watch is not None:
                 watch.close()
@@ -210,19 +223,17 @@ class UpstreamResponse:
     async def aclose(self) -> None:
         """Abort the transfer (a no-op once the body was read to the end)."""
         self._done = True
-        task = getattr(self._raw, "astream_task", None)
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
+        await self._body.aclose()
 
 
 class UpstreamHttp:
-    """The pool of upstream sessions, built once and shared by every executor.
+    """The pool of upstream connections, built once and shared by every executor.
 
     ``impersonate`` is a curl_cffi target (``"chrome"``) or None for curl's own
     fingerprint; ``proxy_url`` (http or socks5) applies to every request unless
-    a request passes its own. Use :meth:`from_settings` in applications.
+    a request passes its own. ``lean_plain_http`` (default on) sends plain
+    ``http://`` requests that use no proxy through :mod:`._plain_http` instead
+    of curl. Use :meth:`from_settings` in applications.
     """
 
     def __init__(
@@ -234,14 +245,30 @@ class UpstreamHttp:
         max_clients: int = 32,
         verify: bool = True,
         clock: Callable[[], float] | None = None,
+        lean_plain_http: bool = True,
     ) -> None:
         self.impersonate = impersonate or None
         self.proxy_url = valid_proxy_url(proxy_url)
-        self.timeouts = timeouts or Timeouts()
         self._max_clients = max_clients
         self._verify = verify
         self._clock = clock or time.time
         self._sessions: dict[tuple[str, str | None], AsyncSession[Response]] = {}
+        self._plain = PlainHttpPool(max_idle=max_clients) if lean_plain_http else None
+        self.timeouts = timeouts or Timeouts()
+
+    @property
+    def timeouts(self) -> Timeouts:
+        return self._timeouts
+
+    @timeouts.setter
+    def timeouts(self, value: Timeouts) -> None:
+        """Settings reloads swap the timeouts in place; the derived limits follow."""
+        self._timeouts = value
+        self._first_byte_limit = _limit(
+            value.first_byte + value.connect if value.first_byte > 0 else 0
+        )
+        if self._plain is not None:
+            self._plain.connect_timeout = value.connect
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> UpstreamHttp:
@@ -253,7 +280,7 @@ class UpstreamHttp:
         )
 
     def session(self, url: str, proxy: str | None = None) -> AsyncSession[Response]:
-        """The shared session for ``url``'s origin (created on first use).
+        """The shared curl_cffi session for ``url``'s origin (created on first use).
 
         A plain ``http://`` / ``ws://`` origin (a local Ollama, vLLM, a test fake)
         has no TLS handshake to imitate, so it gets no ``impersonate`` target:
@@ -264,24 +291,24 @@ class UpstreamHttp:
         key = (origin, proxy)
         found = self._sessions.get(key)
         if found is None:
-            connect_ms = int(self.timeouts.connect * 1000)
+            from ._curl_transport import new_session
+
             plain = origin.startswith(("http://", "ws://"))
-            found = AbandonableSession(
-                curl_options={CurlOpt.CONNECTTIMEOUT_MS: connect_ms} if connect_ms else None,
+            found = new_session(
+                connect=self.timeouts.connect,
                 max_clients=self._max_clients,
                 impersonate=None if plain else self.impersonate,
-                default_headers=False,
                 proxy=proxy,
                 verify=self._verify,
-                trust_env=False,
-                allow_redirects=False,
             )
             self._sessions[key] = found
         return found
 
     @property
     def session_count(self) -> int:
-        return len(self._sessions)
+        """Connection pools opened: curl_cffi sessions and plain-http origins."""
+        plain = self._plain.origin_count if self._plain is not None else 0
+        return len(self._sessions) + plain
 
     async def send(
         self,
@@ -309,27 +336,26 @@ class UpstreamHttp:
             content if content is not None else (orjson.dumps(json) if json is not None else None)
         )
         t = self.timeouts
-        session = self.session(url, proxy)
         try:
-            async with asyncio.timeout(_limit(t.first_byte + t.connect if t.first_byte > 0 else 0)):
-                with abandoned(session):
-                    raw = await session.request(
-                        method,  # type: ignore[arg-type]
+            async with asyncio.timeout(self._first_byte_limit):
+                if proxy is None and self._plain is not None and url.startswith("http://"):
+                    answer: _Body = await self._plain.request(
+                        method, url, headers=headers, body=body, upstream=upstream
+                    )
+                else:
+                    from ._curl_transport import curl_request
+
+                    answer = await curl_request(
+                        self.session(url, proxy),
+                        method,
                         url,
-                        headers=dict(headers),
-                        content=body,
-                        stream=True,
-                        timeout=None,
-                        accept_encoding=None,
-                        default_headers=False,
+                        headers=headers,
+                        body=body,
+                        upstream=upstream,
                     )
         except TimeoutError as exc:
             raise UpstreamTimeout(f"{upstream}: no response within {t.first_byte:g}s") from exc
-        except CurlTimeout as exc:
-            raise transport_error(exc, upstream=upstream, timeout=True) from None
-        except RequestException as exc:
-            raise transport_error(exc, upstream=upstream) from None
-        response = UpstreamResponse(raw, upstream=upstream, idle=t.idle)
+        response = UpstreamResponse(answer, upstream=upstream, idle=t.idle)
         if on_headers is not None:
             on_headers(response.headers)
         if raise_for_status and not 200 <= response.status < 300:
@@ -343,7 +369,11 @@ class UpstreamHttp:
         return response
 
     async def aclose(self) -> None:
+        if self._plain is not None:
+            self._plain.close()
         sessions, self._sessions = list(self._sessions.values()), {}
-        for session in sessions:
-            with contextlib.suppress(Exception):
-                await session.close()
+        if sessions:
+            from ._curl_transport import close_session
+
+            for session in sessions:
+                await close_session(session)
