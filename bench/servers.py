@@ -62,6 +62,7 @@ class Server:
     port: int
     log: Path | None = None
     startup_s: float | None = None
+    first_startup_s: float | None = None  # the start before, which created the database
     idle_rss: int | None = None
     idle_pss: int | None = None
     auth: dict[str, str] = field(default_factory=dict)
@@ -156,6 +157,8 @@ def _byokey_settings(fake_port: int, port: int) -> dict[str, object]:
         "port": port,
         "log": {"level": "warning"},
         "amp": {"port": free_port()},
+        # loopback only: no fetch of the remote identity documents
+        "endpoints": {"versions_base": ""},
         "providers": {"claude": {"api_key": _UPSTREAM_KEY, "base_url": upstream}},
         "openai_compatible": [
             {

@@ -88,3 +88,23 @@ def test_help_does_not_load_the_server_stack() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_a_database_that_cannot_be_opened_stops_the_server(
+    invoke: Invoke, tmp_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store opens in the background, after the listeners: its failure still ends
+    ``serve`` with one ``Error:`` line and exit 1."""
+    ports = []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    monkeypatch.setenv("BYOKEY_AMP__PORT", str(ports[1]))
+    blocker = tmp_home / "not-a-directory"
+    blocker.write_text("")
+    result = invoke("serve", "--port", str(ports[0]), "--db", str(blocker / "byokey.db"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: "), result.stderr
+    assert "storage" in result.stderr.lower() or "database" in result.stderr.lower()
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -8,6 +8,7 @@ import signal
 import socket
 import stat
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -43,6 +44,11 @@ def test_serve_on_defaults_answers_models_health_and_control(tmp_home: Path) -> 
         with pytest.raises(ControlRequestError) as excinfo:
             client.reload()
         assert str(excinfo.value) == f"control request failed: {NO_CONFIG_FILE}"
+        # the store opens in the background once the listeners are up (bounded wait)
+        for _ in range(100):
+            if (data / "tokens.db").is_file():
+                break
+            time.sleep(0.05)
         assert (data / "tokens.db").is_file(), "the default store was created"
 
         server.signal(signal.SIGTERM)

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from byokey_config import ApiKeyEntry, Endpoints, ProviderConfig, Settings
 from byokey_provider import ConfigCredentials, Timeouts, UpstreamHttp
-from byokey_provider._codex import CODEX_ORIGINATOR, CODEX_USER_AGENT, CodexExecutor
-from byokey_provider._codex_websocket import WEBSOCKET_BETA, parse_upgrade_head
+from byokey_provider._codex import CODEX_ORIGINATOR, CODEX_USER_AGENT, WEBSOCKET_BETA, CodexExecutor
+from byokey_provider._codex_websocket import parse_upgrade_head
 from byokey_types import (
     ChatRequest,
     ChatResponse,

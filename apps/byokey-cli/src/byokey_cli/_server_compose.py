@@ -26,7 +26,7 @@ from byokey_auth import AuthManager, AuthOptions, RefreshLocks, RefreshLoop
 from byokey_config import Settings
 from byokey_provider import ConfigCredentials, ProviderGateway, UpstreamHttp
 from byokey_proxy import ProxyState, UsageRecorder
-from byokey_store import SqlStore, open_store
+from byokey_store import DeferredStore
 
 __all__ = ["ServerComponents", "database_url", "open_components"]
 
@@ -38,7 +38,8 @@ class ServerComponents:
     """Everything a running server holds, for callers that need more than ``state``."""
 
     settings: Callable[[], Settings]
-    store: SqlStore
+    store: DeferredStore
+    """Opening in the background; ``await store.ready()`` raises its ``StorageError``."""
     auth: AuthManager
     gateway: ProviderGateway
     state: ProxyState
@@ -97,7 +98,7 @@ async def open_components(
     reload: Callable[[], object] | None = None,
     shared: bool = False,
 ) -> AsyncIterator[ServerComponents]:
-    """Open the store (migrating it), then build auth, provider gateway and proxy state.
+    """Start opening the store (migrating it), build auth, provider gateway and proxy state.
 
     ``shared``: other server processes use the same store (``--workers N``), so the
     management usage totals are read from it.
@@ -107,7 +108,10 @@ async def open_components(
     """
     first = settings()
     async with AsyncExitStack() as stack:
-        store = await open_store(database_url(database))
+        # Opened (SQLAlchemy imported, migrations run) in a thread while the listeners
+        # open: token and usage calls wait for it, /v1/models and /health do not.
+        store = DeferredStore(database_url(database))
+        store.start()
         stack.push_async_callback(store.aclose)
         auth = AuthManager(
             store.tokens,

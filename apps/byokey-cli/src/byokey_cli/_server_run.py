@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from byokey_cli import __version__
 from byokey_cli._failures import CommandFailed, describe
-from byokey_cli._server_compose import open_components
+from byokey_cli._server_compose import ServerComponents, open_components
 from byokey_cli._server_listeners import bind_listeners, close_listeners, listener_address
 from byokey_cli._server_logging import configure_logging, remove_logging
 from byokey_config import ConfigWatcher, LogFormat, resolve_config_path
@@ -209,8 +209,25 @@ async def _serve_configured(
             os.getpid(),
             "" if worker is None else f", worker {worker.index + 1} of {worker.count}",
         )
-        await _serve_with_drain(components.state, listeners, coordinator, options.drain_seconds)
+        store_watch = asyncio.create_task(_stop_if_the_store_fails(components, coordinator))
+        try:
+            await _serve_with_drain(components.state, listeners, coordinator, options.drain_seconds)
+        finally:
+            store_watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await store_watch  # raises the store's StorageError when that stopped us
         _log.info("byokey stopped (%s)", coordinator.reason or "listener closed")
+
+
+async def _stop_if_the_store_fails(
+    components: ServerComponents, coordinator: ShutdownCoordinator
+) -> None:
+    """The store opens while the server already answers; a failed open stops it."""
+    try:
+        await components.store.ready()
+    except ByokError:
+        coordinator.request("the database could not be opened")
+        raise
 
 
 def _group_reload(

@@ -42,7 +42,6 @@ from byokey_types import (
 
 from ._codex_body import api_key_body, chatgpt_account_id, chatgpt_body, prompt_cache_key
 from ._codex_events import collect_response, primed_events
-from ._codex_websocket import WEBSOCKET_BETA, open_response_socket
 from ._credentials import Credential, CredentialSource
 from ._executor import Clock, Executor, SettingsSource, UpstreamRequest
 from ._http import UpstreamHttp, valid_proxy_url
@@ -68,6 +67,10 @@ DEFAULT_WEBSOCKET_URL = "wss://chatgpt.com/backend-api/codex/ws"
 _RESPONSES_BETA = "responses=experimental"
 _NO_WEBSOCKET = frozenset({404, 405, 426, 501})
 """Upgrade refusals meaning "no WebSocket here" (not "not you"): fall back to SSE."""
+
+
+WEBSOCKET_BETA = "responses_websockets=2026-02-06"
+"""``OpenAI-Beta`` value that enables the Responses WebSocket protocol."""
 
 
 class CodexExecutor(Executor):
@@ -238,6 +241,9 @@ class CodexExecutor(Executor):
 
         def capture(found: Mapping[str, str]) -> None:
             self.ratelimits.capture(self.name, credential.id, found)
+
+        # curl_cffi's WebSocket loads with the first socket, not with the executor
+        from ._codex_websocket import open_response_socket
 
         return await open_response_socket(
             self.http.session(url, proxy),

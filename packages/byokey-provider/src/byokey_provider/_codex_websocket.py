@@ -35,12 +35,9 @@ from ._codex_events import TERMINAL_EVENTS
 from ._errors import scrub, upstream_error
 from ._http import Timeouts
 
-__all__ = ["WEBSOCKET_BETA", "UpgradeHead", "open_response_socket", "parse_upgrade_head"]
+__all__ = ["UpgradeHead", "open_response_socket", "parse_upgrade_head"]
 
 _log = logging.getLogger("byokey.provider.codex")
-
-WEBSOCKET_BETA = "responses_websockets=2026-02-06"
-"""``OpenAI-Beta`` value that enables the Responses WebSocket protocol."""
 
 _CLOSE_TIMEOUT = 2.0
 
