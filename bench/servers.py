@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import selectors
 import signal
 import socket
@@ -48,6 +49,18 @@ _UPSTREAM_KEY = "sk-bench-upstream"
 
 
 def free_port() -> int:
+    """A port below Linux's ephemeral range (32768+), so that no outgoing connection
+    (the load generator's, the proxies' upstream ones) can take it between this check
+    and the server's bind."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

@@ -15,9 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Final
-
-import httpx
+from typing import TYPE_CHECKING, Final, cast
 
 from byokey_auth._background import RefreshLoop
 from byokey_auth._clock import Clock, SystemClock
@@ -25,6 +23,7 @@ from byokey_auth._context import FlowContext
 from byokey_auth._cooldown import Cooldown
 from byokey_auth._credentials import CredentialResolver
 from byokey_auth._import_tokens import ImportedToken, import_tokens
+from byokey_auth._lazy_http_client import LazyAsyncClient
 from byokey_auth._options import AuthOptions
 from byokey_auth._refresh import NOT_REFRESHABLE, InvalidGrant, refresh_oauth_token
 from byokey_auth._refresh_lock import RefreshLocks
@@ -39,6 +38,9 @@ from byokey_types.token import (
     OAuthToken,
     TokenState,
 )
+
+if TYPE_CHECKING:  # the client is built on first use (_lazy_http_client)
+    import httpx
 
 __all__ = ["NEEDS_LOGIN_KEY", "AuthManager", "RefreshResult", "needs_login"]
 
@@ -95,7 +97,10 @@ class AuthManager:
         self._options = options or AuthOptions()
         self._clock: Clock = clock or SystemClock()
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=self._options.http_timeout)
+        # built (and httpx imported) by the first refresh or login, not at start-up
+        self._http = http or cast(
+            "httpx.AsyncClient", LazyAsyncClient(timeout=self._options.http_timeout)
+        )
         # from_options: the config clients (``auth.clients``) must reach refresh too.
         self._credentials = credentials or CredentialResolver.from_options(
             self._http, self._options, self._clock

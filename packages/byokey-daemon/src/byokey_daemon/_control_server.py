@@ -1,7 +1,9 @@
-"""The control socket server: an rpyc ``ThreadedServer`` on a Unix socket, mode 0600.
+"""The control socket server: rpyc connections on a Unix socket, mode 0600.
 
-rpyc is imported by ``start()`` (``_control_service``), not with this module: a
-server builds its ``ControlServer`` before its listeners accept and starts it after.
+The socket is bound and accepted here, one thread per connection running rpyc's
+``serve_all`` (what rpyc's ``ThreadedServer`` does), so rpyc itself (~3 MiB) is
+imported by the first ``byokey status`` / ``stop`` / ``reload``, not by every
+``serve`` start.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import contextlib
 import logging
 import os
 import shutil
+import socket
 import tempfile
 import threading
 from pathlib import Path
@@ -50,15 +53,18 @@ class ControlServer:
 
     ``start()`` refuses when another server answers on the path, removes a stale file,
     binds with mode 0600 and returns once the socket accepts connections. ``close()``
-    stops the thread and deletes the socket file (rpyc leaves it behind), but only if the
-    file is still the one this server created.
+    stops the accept thread, ends the open connections and deletes the socket file,
+    but only if the file is still the one this server created.
     """
 
     def __init__(self, handler: ControlHandler, socket_path: Path | str) -> None:
         self._handler = handler
         self._path = Path(socket_path)
-        self._server: Any = None
+        self._listener: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self._closing = threading.Event()
+        self._clients: set[socket.socket] = set()
+        self._clients_lock = threading.Lock()
         self._inode: tuple[int, int] | None = None
         self._lock = threading.Lock()
 
@@ -72,30 +78,79 @@ class ControlServer:
 
     def start(self) -> None:
         with self._lock:
-            if self._server is not None:
+            if self._listener is not None:
                 return
             self._clear_path()
-            server = self._bind()
-            # Listen before returning, so a client connecting right after start()
+            listener = self._bind()
+            # Listening before returning, so a client connecting right after start()
             # is never refused; the accept loop polls so close() always wakes it.
-            server.listener.settimeout(_ACCEPT_POLL_SECONDS)
-            server._listen()
-            thread = threading.Thread(target=server.start, name="byokey-control", daemon=True)
+            listener.settimeout(_ACCEPT_POLL_SECONDS)
+            self._closing.clear()
+            thread = threading.Thread(
+                target=self._accept_loop, args=(listener,), name="byokey-control", daemon=True
+            )
             thread.start()
-            self._server = server
+            self._listener = listener
             self._thread = thread
             _log.info("control socket listening on %s", self._path)
 
     def close(self) -> None:
         with self._lock:
-            server, thread = self._server, self._thread
-            self._server = None
+            listener, thread = self._listener, self._thread
+            self._listener = None
             self._thread = None
-            if server is not None:
-                server.close()
+            self._closing.set()
             if thread is not None:
                 thread.join(_JOIN_SECONDS)
+            if listener is not None:
+                listener.close()
+            with self._clients_lock:
+                clients = list(self._clients)
+            for client in clients:
+                with contextlib.suppress(OSError):
+                    client.shutdown(socket.SHUT_RDWR)
             self._unlink_own_socket()
+
+    def _accept_loop(self, listener: socket.socket) -> None:
+        while not self._closing.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                if self._closing.is_set():
+                    return
+                _log.warning("control socket accept failed", exc_info=True)
+                self._closing.wait(_ACCEPT_POLL_SECONDS)
+                continue
+            client.settimeout(None)
+            with self._clients_lock:
+                self._clients.add(client)
+            threading.Thread(
+                target=self._serve_client, args=(client,), name="byokey-control-client", daemon=True
+            ).start()
+
+    def _serve_client(self, client: socket.socket) -> None:
+        try:
+            from rpyc.core.channel import Channel  # type: ignore[import-untyped]
+            from rpyc.core.stream import SocketStream  # type: ignore[import-untyped]
+
+            from ._control_service import ControlService
+
+            config = dict(PROTOCOL_CONFIG, logger=_rpyc_log)
+            conn = ControlService(self._handler)._connect(Channel(SocketStream(client)), config)
+            try:
+                conn.serve_all()
+            finally:
+                conn.close()
+        except Exception:
+            _log.debug("control connection ended abruptly", exc_info=True)
+        finally:
+            with self._clients_lock:
+                self._clients.discard(client)
+            with contextlib.suppress(OSError):
+                client.shutdown(socket.SHUT_RDWR)
+            client.close()
 
     def __enter__(self) -> ControlServer:
         self.start()
@@ -122,7 +177,7 @@ class ControlServer:
             except OSError as exc:
                 raise ControlBindError(self._path) from exc
 
-    def _bind(self) -> Any:
+    def _bind(self) -> socket.socket:
         try:
             self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
@@ -134,25 +189,17 @@ class ControlServer:
             # into place: nobody can connect during the moment it has umask permissions.
             private_dir = tempfile.mkdtemp(prefix=".ctl-", dir=self._path.parent)
             bind_path = Path(private_dir) / "c.sock"
-        from rpyc.utils.server import ThreadedServer  # type: ignore[import-untyped]
-
-        from ._control_service import ControlService
-
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            server = ThreadedServer(
-                ControlService(self._handler),
-                socket_path=str(bind_path),
-                protocol_config=dict(PROTOCOL_CONFIG),
-                auto_register=False,
-                logger=_rpyc_log,
-            )
             try:
+                listener.bind(str(bind_path))
                 os.chmod(bind_path, 0o600)
+                listener.listen(16)
                 if bind_path != self._path:
                     os.replace(bind_path, self._path)
                 st = os.stat(self._path)
             except OSError:
-                server.close()
+                listener.close()
                 raise
         except OSError as exc:
             raise ControlBindError(self._path) from exc
@@ -160,7 +207,7 @@ class ControlServer:
             if private_dir is not None:
                 shutil.rmtree(private_dir, ignore_errors=True)
         self._inode = (st.st_dev, st.st_ino)
-        return server
+        return listener
 
     def _unlink_own_socket(self) -> None:
         if self._inode is None:

@@ -16,13 +16,15 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import httpx
 import orjson
 
 from byokey_config import Settings
 from byokey_types import ProviderId
+
+if TYPE_CHECKING:  # httpx loads with the first fetch
+    import httpx
 
 __all__ = [
     "COMPILED_VERSIONS",
@@ -193,6 +195,8 @@ class VersionStore:
         """
         if self.base_url is None:
             return 0
+        import httpx  # only servers that fetch the documents load it
+
         async with self._lock:
             loaded = 0
             async with httpx.AsyncClient(
@@ -217,6 +221,8 @@ class VersionStore:
     async def _fetch_one(
         self, client: httpx.AsyncClient, provider: ProviderId
     ) -> VersionInfo | None:
+        import httpx
+
         url = f"{self.base_url}/{provider.value}.json"
         try:
             response = await client.get(url, headers={"accept": "application/json"})

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -119,6 +118,8 @@ def ampcode_proxy(state: ProxyState) -> Handler:
         query = request.scope["query_string"].decode("latin-1")
         url = _upstream_base(state) + request.url.path + (f"?{query}" if query else "")
         client = state.amp_client()
+        import httpx  # loaded by amp_client(); not at start-up
+
         upstream_request = client.build_request(
             request.method,
             url,
