@@ -5,6 +5,10 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
+# Installed packages get their bytecode at install time and the workspace's own sources
+# right after, so no start (of `serve`, of `--help`) compiles them first — and none
+# depends on PYTHONDONTWRITEBYTECODE being unset.
+export UV_COMPILE_BYTECODE := 1
 
 PACKAGES := types config store auth translate provider proxy daemon
 # `make serve` passes --host/--port only when set, so a settings file's host/port apply;
@@ -19,6 +23,7 @@ PYTEST_ARGS ?=
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --all-packages --frozen
+	@$(UV) run --frozen python -m compileall -q packages/*/src apps/*/src bench >/dev/null
 
 test: setup
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
