@@ -2,7 +2,8 @@
 
 Both are built from one :class:`ProxyState` and the same front middleware
 (:class:`~byokey_proxy._mw_front.FrontMiddleware`: dump when enabled → request
-id → access log → body limit → client keys, in one layer) → routes. The main app's route table also feeds ``/openapi.json``.
+id → access log → body limit → client keys, in one layer) → the fixed ``POST`` chat
+routes by dict lookup (:class:`~byokey_proxy._fast_routes.FastRoutes`) → routes. The main app's route table also feeds ``/openapi.json``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from . import _schemas as s
 from ._amp_forward import ampcode_proxy, login_redirects
 from ._amp_threads import get_thread, list_threads
 from ._client_format import format_for_path
+from ._fast_routes import FastRoutes
 from ._http_errors import MethodNotAllowed, NotFound
 from ._mw_client_auth import ClientKeys
 from ._mw_front import FrontMiddleware
@@ -215,8 +217,22 @@ def _openapi_route(version: str) -> Handler:
     return handle
 
 
-def _stack(state: ProxyState, *, listener: str, keys: ClientKeys) -> list[Middleware]:
-    return [Middleware(FrontMiddleware, listener=listener, limit=state.max_body_bytes, keys=keys)]
+def _stack(
+    state: ProxyState, *, listener: str, keys: ClientKeys, fast: dict[str, Handler]
+) -> list[Middleware]:
+    return [
+        Middleware(FrontMiddleware, listener=listener, limit=state.max_body_bytes, keys=keys),
+        Middleware(FastRoutes, routes=fast),
+    ]
+
+
+def _fixed_posts(routes: list[Route]) -> dict[str, Handler]:
+    """The ``POST`` routes without path parameters, by path (for :class:`FastRoutes`)."""
+    fast: dict[str, Handler] = {}
+    for route in routes:
+        if route.methods == {"POST"} and not route.param_convertors:
+            fast[route.path] = route.endpoint
+    return fast
 
 
 def create_app(state: ProxyState) -> Starlette:
@@ -232,7 +248,7 @@ def create_app(state: ProxyState) -> Starlette:
         protected=lambda path: path != "/openapi.json",
         exposed=lambda: state.exposed,
     )
-    return _starlette(routes, _stack(state, listener="main", keys=keys))
+    return _starlette(routes, _stack(state, listener="main", keys=keys, fast=_fixed_posts(routes)))
 
 
 async def _routing_error(request: Request, exc: Exception) -> Response:
@@ -313,4 +329,4 @@ def create_amp_app(state: ProxyState) -> Starlette:
         exposed=lambda: state.exposed,
         lock_management=False,
     )
-    return _starlette(routes, _stack(state, listener="amp", keys=keys))
+    return _starlette(routes, _stack(state, listener="amp", keys=keys, fast=_fixed_posts(routes)))

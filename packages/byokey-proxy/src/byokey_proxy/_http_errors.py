@@ -14,6 +14,7 @@ from byokey_types import AuthError, ByokError, InvalidRequest, UnsupportedModel
 __all__ = [
     "BodyTooLarge",
     "ClientKeyRequired",
+    "InternalError",
     "ManagementLocked",
     "MethodNotAllowed",
     "ModelNotFound",
@@ -76,6 +77,13 @@ class ReloadRejected(ByokError):
     status = 422
     error_type = "invalid_request_error"
     code = "invalid_settings"
+
+
+class InternalError(ByokError):
+    """Something failed that no handler expected; the client learns nothing more."""
+
+    def __init__(self) -> None:
+        super().__init__("internal error")
 
 
 class NotFound(ByokError):

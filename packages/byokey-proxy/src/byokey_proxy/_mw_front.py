@@ -7,12 +7,16 @@ These used to be four nested middlewares (plus the dump one), i.e. five
 capture (only when ``BYOKEY_DUMP`` is set, still read per request) sees the
 reply with its ``x-request-id``; a declared body over the limit is a 413
 before the key check; the access log line is written however the request ends.
+An unexpected exception before the reply started is answered here as a 500 error in
+the client's format, with the request id (Starlette's fallback is a bare text 500).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+import traceback
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from byokey_types import ByokError
 
 from ._client_format import format_for_path
-from ._http_errors import BodyTooLarge
+from ._http_errors import BodyTooLarge, InternalError
 from ._mw_access_log import log_access
 from ._mw_body_limit import counted_receive, declared_length
 from ._mw_client_auth import ClientKeys
@@ -29,6 +33,8 @@ from ._mw_request_id import assign_request_id
 from ._responses import error_response
 
 __all__ = ["FrontMiddleware"]
+
+_log = logging.getLogger("byokey.proxy")
 
 
 class FrontMiddleware:
@@ -74,6 +80,22 @@ class FrontMiddleware:
             if length is None:
                 receive = counted_receive(receive, limit)
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if status:  # the reply has started: the server can only close the connection
+                raise
+            # Where it failed, never the message: an exception's text may hold a secret.
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            _log.error(
+                "unhandled %s at %s:%d answering %s %s (request %s)",
+                type(exc).__name__,
+                frame.filename.rsplit("/", 1)[-1],
+                frame.lineno or 0,
+                scope.get("method", "?"),
+                scope.get("path", "?"),
+                request_id,
+            )
+            response = error_response(InternalError(), format_for_path(scope["path"]))
+            await response(scope, receive, send_with_id)
         finally:
             log_access(
                 scope,
