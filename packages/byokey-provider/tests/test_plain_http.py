@@ -79,6 +79,25 @@ async def test_a_callers_accept_header_is_kept_alone() -> None:
         await http.aclose()
 
 
+async def test_credentials_in_the_url_become_basic_auth_unless_the_caller_sets_one() -> None:
+    http = pool()
+    try:
+        async with ScriptedUpstream(replies(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")) as up:
+            url = up.url.replace("http://", "http://us%40er:p%3Ass@")
+            await (await http.send("GET", f"{url}/", upstream="lab", headers={})).read()
+            await (
+                await http.send("GET", f"{url}/", upstream="lab", headers={"Authorization": "X"})
+            ).read()
+            first, second = (r.split(b"\r\n") for r in up.requests)
+            assert b"Authorization: Basic dXNAZXI6cDpzcw==" in first  # us@er:p:ss
+            assert b"Host: " + up.url.removeprefix("http://").encode() in first
+            assert [h for h in second if h.lower().startswith(b"authorization")] == [
+                b"Authorization: X"
+            ]
+    finally:
+        await http.aclose()
+
+
 async def test_chunked_body_with_extensions_and_trailers() -> None:
     raw = (
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",

@@ -26,11 +26,12 @@ generating for nobody. Failures are raised as ``TransportError`` /
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 from collections.abc import Mapping
 from typing import cast
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from byokey_types import TransportError, UpstreamTimeout
 
@@ -55,8 +56,12 @@ class _Stale(Exception):
 
 
 @functools.lru_cache(maxsize=512)
-def _split(url: str) -> tuple[str, int, str, str]:
-    """(host, port, request target, Host header) of a plain ``http://`` URL."""
+def _split(url: str) -> tuple[str, int, str, str, str | None]:
+    """(host, port, request target, Host header, Basic credentials) of an ``http://`` URL.
+
+    ``http://user:pass@host/`` sends ``Authorization: Basic …`` as curl does (unless
+    the caller sets an ``Authorization`` header itself).
+    """
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or 80
@@ -64,7 +69,11 @@ def _split(url: str) -> tuple[str, int, str, str]:
     if parts.query:
         target = f"{target}?{parts.query}"
     authority = parts.netloc.rsplit("@", 1)[-1]
-    return host, port, target, authority
+    basic = None
+    if parts.username is not None:
+        pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        basic = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+    return host, port, target, authority, basic
 
 
 class _Connection(asyncio.Protocol):
@@ -147,7 +156,12 @@ class _Connection(asyncio.Protocol):
 
 
 def _encode_head(
-    method: str, target: str, authority: str, headers: Mapping[str, str], length: int | None
+    method: str,
+    target: str,
+    authority: str,
+    headers: Mapping[str, str],
+    length: int | None,
+    basic: str | None = None,
 ) -> bytes:
     lines = [f"{method} {target} HTTP/1.1", f"Host: {headers.get('host') or authority}"]
     has_accept = False
@@ -159,9 +173,13 @@ def _encode_head(
             continue  # Host is placed first; the body's framing is ours to state
         if lower == "accept":
             has_accept = True
+        elif lower == "authorization":
+            basic = None
         lines.append(f"{name}: {value}")
     if not has_accept:
         lines.append("Accept: */*")
+    if basic is not None:
+        lines.append(f"Authorization: {basic}")
     if length is not None:
         lines.append(f"Content-Length: {length}")
     lines.append("\r\n")
@@ -383,12 +401,11 @@ class PlainHttpPool:
         upstream: str,
     ) -> PlainResponse:
         """Send one request; returns once the answer's first body byte arrived."""
-        host, port, target, authority = _split(url)
+        host, port, target, authority, basic = _split(url)
         key = (host, port)
         try:
-            head = _encode_head(
-                method, target, authority, headers, len(body) if body is not None else None
-            )
+            length = len(body) if body is not None else None
+            head = _encode_head(method, target, authority, headers, length, basic)
         except ValueError as exc:
             raise TransportError(f"{upstream}: {exc}") from None
         for fresh in (False, True):
