@@ -26,6 +26,7 @@ from real_gateway import (
 
 from byokey_types import UsageRecord
 from tests.fakes.content import answer
+from tests.fakes.raw_wire import ScriptedUpstream
 
 LONG = "one two three four five six seven eight nine ten eleven twelve"
 
@@ -146,70 +147,44 @@ async def test_gemini_client_gets_a_google_error_when_gemini_drops(live: Live) -
 # ------------------------------------------------------------------ client disconnect
 
 
-class HangingChatUpstream:
+class HangingChatUpstream(ScriptedUpstream):
     """An OpenAI-compatible upstream that answers part way, then waits for the caller to leave.
 
     ``head_only`` sends nothing but the SSE headers (a model still thinking
     before its first token); otherwise one chunk follows.
     ``tests.fakes.FakeServer`` notices a vanished client only when it next writes;
-    this one blocks on reading instead, so it records the cancellation the moment
-    the proxy closes the upstream connection.
+    this one blocks on reading instead, so it records the cancellation (``cancelled``,
+    the connection closing) the moment the proxy closes the upstream connection.
     """
 
     def __init__(self, *, head_only: bool = False) -> None:
+        super().__init__(self._answer)
         self.head_only = head_only
-        self.requests: list[bytes] = []
-        self.received = asyncio.Event()
-        self.cancelled = asyncio.Event()
-        self._server: asyncio.Server | None = None
+        self.cancelled = self.closed
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/v1"
+        return f"{super().url}/v1"
 
-    async def __aenter__(self) -> HangingChatUpstream:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._server.wait_closed(), 5)
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = next(
-                int(line.split(b":", 1)[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")
-            )
-            self.requests.append(await reader.readexactly(length))
-            self.received.set()
-            chunk = {
-                "id": "chatcmpl-h",
-                "object": "chat.completion.chunk",
-                "created": 1,
-                "model": "m",
-                "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"}}],
-            }
-            event = b"data: " + orjson.dumps(chunk) + b"\n\n"
-            head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-            head += b"transfer-encoding: chunked\r\n\r\n"
-            first = f"{len(event):x}\r\n".encode() + event + b"\r\n"
-            writer.write(head if self.head_only else head + first)
-            await writer.drain()
-            while await reader.read(1024):  # the proxy never sends more; EOF = cancelled
-                pass
-            self.cancelled.set()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            self.cancelled.set()
-        except asyncio.CancelledError:
-            pass  # the test is over and the server is shutting down
-        finally:
-            writer.close()
+    async def _answer(
+        self, _: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
+        chunk = {
+            "id": "chatcmpl-h",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "m",
+            "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"}}],
+        }
+        event = b"data: " + orjson.dumps(chunk) + b"\n\n"
+        head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+        head += b"transfer-encoding: chunked\r\n\r\n"
+        first = f"{len(event):x}\r\n".encode() + event + b"\r\n"
+        writer.write(head if self.head_only else head + first)
+        await writer.drain()
+        while await reader.read(1024):  # the proxy never sends more; EOF = cancelled
+            pass
+        return False
 
 
 def point_lab_at(live: Live, upstream: HangingChatUpstream) -> None:
