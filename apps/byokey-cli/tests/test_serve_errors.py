@@ -25,6 +25,18 @@ def taken_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+@pytest.fixture
+def main_port(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A free port for the main listener; the Amp listener gets another (via the env)."""
+    ports = []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    monkeypatch.setenv("BYOKEY_AMP__PORT", str(ports[1]))
+    return int(ports[0])
+
+
 def test_broken_config_file(invoke: Invoke, tmp_home: Path) -> None:
     config = tmp_home / "settings.yaml"
     config.write_text("port: 99999\n")
@@ -52,18 +64,12 @@ def test_amp_port_in_use(
 
 
 def test_another_server_owns_the_control_socket(
-    invoke: Invoke, tmp_home: Path, monkeypatch: pytest.MonkeyPatch
+    invoke: Invoke, tmp_home: Path, main_port: int
 ) -> None:
-    ports = []
-    for _ in range(2):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            ports.append(probe.getsockname()[1])
-    monkeypatch.setenv("BYOKEY_AMP__PORT", str(ports[1]))
     sock = tmp_home / ".byokey" / "control.sock"
     other = ServeControl(version="0", host="127.0.0.1", port=1, on_shutdown=lambda: None)
     with ControlServer(other, sock):
-        result = invoke("serve", "--port", str(ports[0]), "--log-file", str(tmp_home / "s.log"))
+        result = invoke("serve", "--port", str(main_port), "--log-file", str(tmp_home / "s.log"))
         assert sock.exists(), "the live server's socket is never deleted"
     assert result.exit_code == 1
     assert result.stderr == (
@@ -91,19 +97,13 @@ def test_help_does_not_load_the_server_stack() -> None:
 
 
 def test_a_database_that_cannot_be_opened_stops_the_server(
-    invoke: Invoke, tmp_home: Path, monkeypatch: pytest.MonkeyPatch
+    invoke: Invoke, tmp_home: Path, main_port: int
 ) -> None:
     """The store opens in the background, after the listeners: its failure still ends
     ``serve`` with one ``Error:`` line and exit 1."""
-    ports = []
-    for _ in range(2):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            ports.append(probe.getsockname()[1])
-    monkeypatch.setenv("BYOKEY_AMP__PORT", str(ports[1]))
     blocker = tmp_home / "not-a-directory"
     blocker.write_text("")
-    result = invoke("serve", "--port", str(ports[0]), "--db", str(blocker / "byokey.db"))
+    result = invoke("serve", "--port", str(main_port), "--db", str(blocker / "byokey.db"))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: "), result.stderr
     assert "storage" in result.stderr.lower() or "database" in result.stderr.lower()

@@ -25,10 +25,6 @@ class LazyAsyncClient:
         self._client: httpx.AsyncClient | None = None
 
     @property
-    def built(self) -> bool:
-        return self._client is not None
-
-    @property
     def client(self) -> httpx.AsyncClient:
         client = self._client
         if client is None:

@@ -387,10 +387,6 @@ class PlainHttpPool:
     def origin_count(self) -> int:
         return len(self._idle)
 
-    @property
-    def idle_count(self) -> int:
-        return sum(len(conns) for conns in self._idle.values())
-
     async def request(
         self,
         method: str,
